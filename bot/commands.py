@@ -1,0 +1,174 @@
+"""Commands: what a person asked for, parsed but not yet checked against the database.
+
+Each is a small frozen dataclass named in the imperative; :mod:`bot.dispatch` maps each type
+to the use case that carries it out. Names of people, releases and areas stay text here:
+resolving them needs the workspace, which only the use case has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import Duty, EntryKind, Kind, Role, Side, Status
+from bot.lifecycle import Action
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A person as the text named them: a platform id (``<@U123>``) or a bare ``@name``."""
+
+    platform_id: str | None = None
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return f"@{self.name or self.platform_id}"
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateHandoff:
+    title: str
+    owner: UserRef | None = None
+    kind: Kind | None = None
+    release: str | None = None
+    area: str | None = None
+    details: str = ""
+    due: str | None = None
+
+
+@dataclass(frozen=True)
+class ListHandoffs:
+    scope: str = "mine"  # mine | owed | asked | all | person
+    person: UserRef | None = None
+    release: str | None = None
+    status: Status | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class ShowHandoff:
+    number: int
+
+
+@dataclass(frozen=True)
+class MoveHandoff:
+    number: int
+    action: Action
+    reason: str | None = None
+    expected_version: int | None = None  # set by buttons, for compare-and-set
+
+
+@dataclass(frozen=True)
+class ReassignHandoff:
+    number: int
+    to: UserRef
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class CommentOnHandoff:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SetDueDate:
+    number: int
+    due: str
+
+
+@dataclass(frozen=True)
+class CreateRelease:
+    name: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class ListReleases:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowRelease:
+    name: str
+
+
+@dataclass(frozen=True)
+class AddReleaseEntry:
+    release: str
+    kind: EntryKind  # note or decision
+    text: str
+
+
+@dataclass(frozen=True)
+class AssignArea:
+    area: str
+    person: UserRef | None  # None: the caller ("owner claim")
+    duty: Duty
+    release: str | None = None
+    owes: str | None = None
+
+
+@dataclass(frozen=True)
+class UnassignArea:
+    area: str
+    person: UserRef
+    release: str | None = None
+
+
+@dataclass(frozen=True)
+class WhoOwns:
+    query: str
+
+
+@dataclass(frozen=True)
+class ListAreas:
+    which: str = "all"  # all | unowned | disputed
+    release: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateArea:
+    name: str
+    side: Side
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetPersonRole:
+    person: UserRef | None
+    role: Role
+
+
+@dataclass(frozen=True)
+class SetPersonTimezone:
+    person: UserRef | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ShowPerson:
+    person: UserRef | None = None
+
+
+@dataclass(frozen=True)
+class ListPeople:
+    pass
+
+
+@dataclass(frozen=True)
+class SearchKnowledge:
+    words: str
+    kind: EntryKind | None = None
+
+
+Command = (
+    ShowHelp | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
+    | CommentOnHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
+    | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole
+    | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge
+)

@@ -1,0 +1,69 @@
+"""Who is asking, in which workspace, and how names in a command become people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.commands import UserRef
+from bot.dates import local_today
+from bot.domain import Notice, Person, Workspace
+from bot.errors import InvalidInput, NotFound
+from bot.ports import NewPerson, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The verified sender of a command, as the platform handler saw them."""
+
+    workspace_id: str
+    user_id: str
+    display_name: str
+    timezone: str | None = None
+    is_admin: bool = False
+    # The shell has no user directory: there, "@dana" creates a local person on first use.
+    names_create_people: bool = False
+
+
+@dataclass
+class Ctx:
+    """What a use case works with: one transaction, the acting person and the time."""
+
+    uow: UnitOfWork
+    caller: Caller
+    actor: Person
+    workspace: Workspace
+    now: datetime
+    profiles: dict[str, NewPerson] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+
+    def today(self, person: Person | None = None) -> date:
+        return local_today(self.now, self.timezone_of(person or self.actor))
+
+    def timezone_of(self, person: Person) -> str:
+        return person.timezone or self.workspace.timezone
+
+    def notify(self, person: Person | None, text: str, handoff_number: int | None = None) -> None:
+        if person is not None and person.id != self.actor.id:
+            self.notices.append(Notice(person, text, handoff_number))
+
+    async def person(self, ref: UserRef | None) -> Person:
+        """The person a mention names; ``None`` means the caller."""
+        if ref is None:
+            return self.actor
+        people = self.uow.people
+        if ref.platform_id:
+            found = await people.by_platform_id(ref.platform_id)
+            if found:
+                return found
+            profile = self.profiles.get(ref.platform_id) or NewPerson(ref.platform_id, ref.name or ref.platform_id)
+            return await people.upsert(profile)
+        assert ref.name is not None
+        matches = await people.by_name(ref.name)
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise InvalidInput(f"Several people are called @{ref.name}; mention the one you mean with the @ picker.")
+        if self.caller.names_create_people:
+            return await people.upsert(NewPerson(ref.name, ref.name))
+        raise NotFound(f"I don't know @{ref.name} here yet; mention them with your chat's @ picker.")

@@ -1,0 +1,229 @@
+"""The core's one entry point: text or a command in, a Reply and notices out.
+
+Dispatch is data: :data:`ROUTES` maps each command type to a short function that calls its use
+case and presents the result. Every call runs in one unit of work for the caller's workspace;
+a user error rolls it back and becomes a one-sentence reply, an unexpected error is logged with
+an id and answered with an apology, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from bot import commands as c
+from bot import handoffs, people, presenters, registry, releases
+from bot.context import Caller, Ctx
+from bot.domain import Notice
+from bot.errors import HandoffError
+from bot.grammar import UsageError, parse
+from bot.ports import Clock, NewPerson, UnitOfWorkFactory
+from bot.reply import Reply, error
+
+log = logging.getLogger("handoff.core")
+
+Route = Callable[[Any, Ctx], Awaitable[Reply]]
+ROUTES: dict[type, Route] = {}
+C = TypeVar("C")
+
+# Looks up people the command mentions (e.g. Slack's users.info) *before* the transaction opens,
+# so no database transaction is ever held across a network call.
+ProfileLookup = Callable[[str, list[str]], Awaitable[dict[str, NewPerson]]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reply: Reply
+    notices: tuple[Notice, ...] = ()
+
+
+def route(command_type: type[C]) -> Callable[[Callable[[C, Ctx], Awaitable[Reply]]], Callable[[C, Ctx], Awaitable[Reply]]]:
+    def register(fn: Callable[[C, Ctx], Awaitable[Reply]]) -> Callable[[C, Ctx], Awaitable[Reply]]:
+        ROUTES[command_type] = fn
+        return fn
+
+    return register
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Core:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now, default_timezone: str = "UTC",
+        profile_lookup: ProfileLookup | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.default_timezone = default_timezone
+        self.profile_lookup = profile_lookup
+
+    async def handle(self, caller: Caller, text: str) -> Outcome:
+        try:
+            command = parse(text)
+        except UsageError as exc:
+            return Outcome(presenters.usage(exc.topic, str(exc)))
+        return await self.execute(caller, command)
+
+    async def execute(self, caller: Caller, command: c.Command) -> Outcome:
+        try:
+            profiles = await self._profiles(caller, command)
+            async with self.uow_factory(caller.workspace_id) as uow:
+                workspace, created = await uow.workspaces.ensure(self.default_timezone)
+                actor = await uow.people.upsert(NewPerson(caller.user_id, caller.display_name, caller.timezone, caller.is_admin))
+                ctx = Ctx(uow, caller, actor, workspace, self.clock(), profiles)
+                if created:
+                    await registry.seed_defaults(ctx)
+                reply = await ROUTES[type(command)](command, ctx)
+                await uow.commit()
+            return Outcome(reply, tuple(ctx.notices))
+        except UsageError as exc:
+            return Outcome(presenters.usage(exc.topic, str(exc)))
+        except HandoffError as exc:
+            return Outcome(error(str(exc)))
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("command failed", extra={"error_id": error_id, "workspace": caller.workspace_id, "command": type(command).__name__})
+            return Outcome(error(f"Sorry, something went wrong on my side (error {error_id}). Please try again.", error_id))
+
+    async def _profiles(self, caller: Caller, command: c.Command) -> dict[str, NewPerson]:
+        ids = [ref.platform_id for ref in _user_refs(command) if ref.platform_id]
+        if not ids or self.profile_lookup is None:
+            return {}
+        return await self.profile_lookup(caller.workspace_id, ids)
+
+
+def _user_refs(command: c.Command) -> Iterable[c.UserRef]:
+    for f in dataclasses.fields(command):
+        value = getattr(command, f.name)
+        if isinstance(value, c.UserRef):
+            yield value
+
+
+# --- routes: call the use case, present the result ------------------------------------------
+
+@route(c.ShowHelp)
+async def _help(cmd: c.ShowHelp, ctx: Ctx) -> Reply:
+    return presenters.help_reply(cmd.topic)
+
+
+@route(c.CreateHandoff)
+async def _create(cmd: c.CreateHandoff, ctx: Ctx) -> Reply:
+    view = await handoffs.create(cmd, ctx)
+    to = f"to {view.owner.display_name}" if view.owner else "with no owner yet"
+    return dataclasses.replace(presenters.handoff_card(view, ctx.today(), f"Handed off {view.handoff.ref} {to}."), ephemeral=False)
+
+
+@route(c.MoveHandoff)
+async def _move(cmd: c.MoveHandoff, ctx: Ctx) -> Reply:
+    view = await handoffs.move(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is now {view.handoff.status.label}.")
+
+
+@route(c.ReassignHandoff)
+async def _reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> Reply:
+    view = await handoffs.reassign(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} now belongs to {presenters.name(view.owner)}.")
+
+
+@route(c.CommentOnHandoff)
+async def _comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> Reply:
+    view = await handoffs.comment(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), f"Comment added to {view.handoff.ref}.")
+
+
+@route(c.SetDueDate)
+async def _due(cmd: c.SetDueDate, ctx: Ctx) -> Reply:
+    view = await handoffs.set_due(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is now due {presenters.due_text(view.handoff.due_date, ctx.today())}.")
+
+
+@route(c.ShowHandoff)
+async def _show(cmd: c.ShowHandoff, ctx: Ctx) -> Reply:
+    return presenters.handoff_card(await handoffs.show(cmd, ctx), ctx.today())
+
+
+@route(c.ListHandoffs)
+async def _list(cmd: c.ListHandoffs, ctx: Ctx) -> Reply:
+    views, total, label = await handoffs.find(cmd, ctx)
+    return presenters.handoff_list(views, total, label, ctx.today())
+
+
+@route(c.CreateRelease)
+async def _release_new(cmd: c.CreateRelease, ctx: Ctx) -> Reply:
+    return presenters.release_created(await releases.create(cmd, ctx))
+
+
+@route(c.ListReleases)
+async def _release_list(cmd: c.ListReleases, ctx: Ctx) -> Reply:
+    return presenters.release_list(await releases.list_all(cmd, ctx), ctx.today())
+
+
+@route(c.ShowRelease)
+async def _release_show(cmd: c.ShowRelease, ctx: Ctx) -> Reply:
+    return presenters.release_summary(await releases.summarise(cmd, ctx), ctx.today())
+
+
+@route(c.AddReleaseEntry)
+async def _release_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> Reply:
+    return presenters.entry_added(*await releases.add_entry(cmd, ctx))
+
+
+@route(c.SearchKnowledge)
+async def _search(cmd: c.SearchKnowledge, ctx: Ctx) -> Reply:
+    return presenters.search_results(cmd.words, await releases.search(cmd, ctx))
+
+
+@route(c.WhoOwns)
+async def _who_owns(cmd: c.WhoOwns, ctx: Ctx) -> Reply:
+    return presenters.who_owns(await registry.who_owns(cmd, ctx))
+
+
+@route(c.AssignArea)
+async def _assign(cmd: c.AssignArea, ctx: Ctx) -> Reply:
+    return presenters.assigned(await registry.assign(cmd, ctx))
+
+
+@route(c.UnassignArea)
+async def _unassign(cmd: c.UnassignArea, ctx: Ctx) -> Reply:
+    report = await registry.unassign(cmd, ctx)
+    return presenters.area_report(report, f"{cmd.person} no longer has a duty on {report.area.name}.")
+
+
+@route(c.ListAreas)
+async def _areas(cmd: c.ListAreas, ctx: Ctx) -> Reply:
+    reports, release = await registry.list_areas(cmd, ctx)
+    return presenters.area_list(reports, cmd.which, release)
+
+
+@route(c.CreateArea)
+async def _area_new(cmd: c.CreateArea, ctx: Ctx) -> Reply:
+    return presenters.area_created(await registry.create_area(cmd, ctx))
+
+
+@route(c.SetPersonRole)
+async def _role(cmd: c.SetPersonRole, ctx: Ctx) -> Reply:
+    person = await people.set_role(cmd, ctx)
+    return presenters.person_card(person, ctx.workspace.timezone, f"{person.display_name} is now {cmd.role.value}.")
+
+
+@route(c.SetPersonTimezone)
+async def _tz(cmd: c.SetPersonTimezone, ctx: Ctx) -> Reply:
+    person = await people.set_timezone(cmd, ctx)
+    return presenters.person_card(person, ctx.workspace.timezone, f"{person.display_name}'s time zone is now {person.timezone}.")
+
+
+@route(c.ShowPerson)
+async def _person(cmd: c.ShowPerson, ctx: Ctx) -> Reply:
+    return presenters.person_card(await people.show(cmd, ctx), ctx.workspace.timezone)
+
+
+@route(c.ListPeople)
+async def _people(cmd: c.ListPeople, ctx: Ctx) -> Reply:
+    return presenters.people_list(await people.list_all(cmd, ctx))

@@ -1,0 +1,196 @@
+"""Domain objects: plain dataclasses that storage maps rows to and use cases work on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    REQUIREMENT = "requirement"  # PM -> PMM: what the product does and for whom
+    MESSAGING = "messaging"  # PMM -> PM: claims and copy to verify
+    QUESTION = "question"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    NEEDS_INFO = "needs_info"
+    BLOCKED = "blocked"
+    DECLINED = "declined"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+ACTIVE_STATUSES: frozenset[Status] = frozenset(
+    {Status.OPEN, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.NEEDS_INFO, Status.BLOCKED}
+)
+
+
+class Role(StrEnum):
+    PM = "pm"
+    PMM = "pmm"
+    LEAD = "lead"
+    OTHER = "other"
+
+
+class Side(StrEnum):
+    INBOUND = "inbound"  # PM's side: market needs, requirements, roadmap, pricing
+    OUTBOUND = "outbound"  # PMM's side: positioning, messaging, collateral, launch
+    SHARED = "shared"  # the grey areas in between
+
+
+class Duty(StrEnum):
+    DRIVER = "driver"
+    SUPPORTER = "supporter"
+    INFORMED = "informed"
+
+
+class EntryKind(StrEnum):
+    HANDOFF = "handoff"
+    NOTE = "note"
+    DECISION = "decision"
+    DRAFT = "draft"
+    GATE = "gate"
+
+
+# What the owner of each kind of handoff needs before starting work.
+DEFINITION_OF_READY: dict[Kind, tuple[str, ...]] = {
+    Kind.REQUIREMENT: ("audience", "problem", "why now"),
+    Kind.MESSAGING: ("audience", "claims to verify", "proof points"),
+    Kind.QUESTION: (),
+}
+
+
+@dataclass
+class Workspace:
+    id: str
+    timezone: str
+
+
+@dataclass
+class Person:
+    id: int
+    workspace_id: str
+    platform_user_id: str
+    display_name: str
+    role: Role | None = None
+    timezone: str | None = None
+    is_admin: bool = False
+
+    @property
+    def can_lead(self) -> bool:
+        """Leads and workspace admins settle disputes and may move anyone's handoff."""
+        return self.is_admin or self.role is Role.LEAD
+
+
+@dataclass
+class Release:
+    id: int
+    workspace_id: str
+    name: str
+    target_date: date | None
+    created_at: datetime
+    status: str = "planned"
+    channel_ref: str | None = None
+    thread_ref: str | None = None
+
+
+@dataclass
+class Handoff:
+    id: int
+    workspace_id: str
+    number: int
+    kind: Kind
+    title: str
+    details: str
+    requester_id: int
+    owner_id: int | None
+    release_id: int | None
+    area_id: int | None
+    due_date: date | None
+    status: Status
+    status_note: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def ref(self) -> str:
+        return f"#{self.number}"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in ACTIVE_STATUSES and self.due_date is not None and self.due_date < today
+
+
+@dataclass(frozen=True)
+class HandoffEvent:
+    """One immutable line of a handoff's history."""
+
+    handoff_id: int
+    actor_id: int
+    action: str
+    from_status: Status | None
+    to_status: Status | None
+    note: str | None
+    at: datetime
+
+
+@dataclass
+class Area:
+    id: int
+    workspace_id: str
+    name: str
+    side: Side
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    area_id: int
+    person_id: int
+    duty: Duty
+    release_id: int | None = None
+    owes: str | None = None
+
+
+@dataclass
+class KnowledgeEntry:
+    id: int
+    workspace_id: str
+    kind: EntryKind
+    body: str
+    author_id: int
+    created_at: datetime
+    release_id: int | None = None
+    handoff_id: int | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to one person that is not the reply to the caller (e.g. "Dana asked you ...")."""
+
+    to: Person
+    text: str
+    handoff_number: int | None = None
+
+
+@dataclass
+class HandoffView:
+    """A handoff with the names a reply needs, assembled in batch for lists."""
+
+    handoff: Handoff
+    requester: Person
+    owner: Person | None
+    release: Release | None = None
+    area: Area | None = None
+    history: list[HandoffEvent] = field(default_factory=list)
+    actors: dict[int, Person] = field(default_factory=dict)  # who wrote the history lines

@@ -1,0 +1,218 @@
+"""Handoff use cases: create, move through the lifecycle, reassign, comment, list, show."""
+
+from __future__ import annotations
+
+from bot import commands as c
+from bot.context import Ctx
+from bot.dates import parse_due
+from bot.domain import (
+    ACTIVE_STATUSES,
+    Area,
+    EntryKind,
+    Handoff,
+    HandoffEvent,
+    HandoffView,
+    Kind,
+    Person,
+    Role,
+    Status,
+)
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.lifecycle import Action, check_party, check_reassign, target_status
+from bot.ownership import resolve_area
+from bot.ports import HandoffQuery, NewHandoff
+from bot.releases import find_release
+
+MAX_DETAILS = 4000
+MAX_NOTE = 2000
+
+
+async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
+    uow = ctx.uow
+    owner = await ctx.person(cmd.owner) if cmd.owner else None
+    release = await find_release(uow, cmd.release) if cmd.release else None
+    area = await _find_area(ctx, cmd.area) if cmd.area else None
+    due = parse_due(cmd.due, ctx.today(owner or ctx.actor)) if cmd.due else None
+    if len(cmd.details) > MAX_DETAILS:
+        raise InvalidInput(f"Keep the details under {MAX_DETAILS:,} characters; link to a doc for more.")
+    kind = cmd.kind or _default_kind(ctx.actor)
+    number = await uow.workspaces.allocate_handoff_number()
+    handoff = await uow.handoffs.add(
+        number,
+        NewHandoff(
+            kind=kind, title=cmd.title, details=cmd.details, requester_id=ctx.actor.id,
+            owner_id=owner.id if owner else None, release_id=release.id if release else None,
+            area_id=area.id if area else None, due_date=due, created_at=ctx.now,
+        ),
+    )
+    await _record(ctx, handoff, "created", None, Status.OPEN, None)
+    to = f" to {owner.display_name}" if owner else " (no owner yet)"
+    await _log(ctx, handoff, f"{ctx.actor.display_name} handed off {handoff.ref} {kind.value}{to}: {handoff.title}")
+    ctx.notify(owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
+    return HandoffView(handoff, ctx.actor, owner, release, area)
+
+
+async def move(cmd: c.MoveHandoff, ctx: Ctx) -> HandoffView:
+    view = await load(ctx, cmd.number)
+    handoff, before = view.handoff, view.handoff.status
+    check_party(handoff, ctx.actor, cmd.action, view.owner, view.requester)
+    reason = _short(cmd.reason)
+    handoff.status = target_status(handoff, cmd.action, reason)
+    handoff.status_note = reason if cmd.action in (Action.DECLINE, Action.BLOCK, Action.ASK, Action.CANCEL) else None
+    if cmd.action is Action.ANSWER and reason:
+        handoff.details = f"{handoff.details}\n{reason}".strip()[:MAX_DETAILS]
+    await _save(ctx, handoff, cmd.expected_version)
+    await _record(ctx, handoff, cmd.action.value, before, handoff.status, reason)
+    await _log(ctx, handoff, _event_sentence(ctx.actor, handoff, cmd.action, reason))
+    other = view.requester if ctx.actor.id != handoff.requester_id else view.owner
+    ctx.notify(other, _event_sentence(ctx.actor, handoff, cmd.action, reason), handoff.number)
+    return view
+
+
+async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
+    view = await load(ctx, cmd.number)
+    handoff = view.handoff
+    check_reassign(handoff, ctx.actor)
+    new_owner = await ctx.person(cmd.to)
+    if new_owner.id == handoff.owner_id:
+        raise InvalidInput(f"{new_owner.display_name} already owns {handoff.ref}.")
+    before, previous = handoff.status, view.owner
+    handoff.owner_id, handoff.status, handoff.status_note = new_owner.id, Status.OPEN, None
+    await _save(ctx, handoff, cmd.expected_version)
+    note = f"from {previous.display_name if previous else 'nobody'} to {new_owner.display_name}"
+    await _record(ctx, handoff, "reassign", before, Status.OPEN, note)
+    await _log(ctx, handoff, f"{ctx.actor.display_name} reassigned {handoff.ref} {note}")
+    ctx.notify(new_owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
+    ctx.notify(previous, f"{ctx.actor.display_name} gave {handoff.ref} to {new_owner.display_name}", handoff.number)
+    view.owner = new_owner
+    return view
+
+
+async def comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> HandoffView:
+    view = await load(ctx, cmd.number)
+    text = _short(cmd.text)
+    await _record(ctx, view.handoff, "comment", None, None, text)
+    await _log(ctx, view.handoff, f"{ctx.actor.display_name} on {view.handoff.ref}: {text}")
+    for party in (view.requester, view.owner):
+        ctx.notify(party, f"{ctx.actor.display_name} commented on {view.handoff.ref}: {text}", view.handoff.number)
+    return view
+
+
+async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
+    view = await load(ctx, cmd.number)
+    handoff = view.handoff
+    if ctx.actor.id not in (handoff.owner_id, handoff.requester_id) and not ctx.actor.can_lead:
+        raise NotAllowed(f"Only the owner, the requester or a lead can change when {handoff.ref} is due.")
+    handoff.due_date = parse_due(cmd.due, ctx.today(view.owner or ctx.actor))
+    await _save(ctx, handoff, None)
+    await _record(ctx, handoff, "due", None, None, handoff.due_date.isoformat())
+    ctx.notify(view.owner, f"{handoff.ref} is now due {handoff.due_date.isoformat()}", handoff.number)
+    return view
+
+
+async def show(cmd: c.ShowHandoff, ctx: Ctx) -> HandoffView:
+    view = await load(ctx, cmd.number)
+    view.history = await ctx.uow.handoffs.history(view.handoff.id)
+    view.actors = await ctx.uow.people.get_many([e.actor_id for e in view.history])
+    return view
+
+
+async def find(cmd: c.ListHandoffs, ctx: Ctx) -> tuple[list[HandoffView], int, str]:
+    me = ctx.actor
+    statuses: frozenset[Status] | None = frozenset({cmd.status}) if cmd.status else ACTIVE_STATUSES
+    release = await find_release(ctx.uow, cmd.release) if cmd.release else None
+    owner_id = requester_id = None
+    if cmd.scope == "mine":
+        owner_id, label = me.id, "you owe"
+    elif cmd.scope == "owed":
+        requester_id, label = me.id, "owed to you"
+    elif cmd.scope == "asked":
+        requester_id, label = me.id, "you asked for"
+        statuses = frozenset({cmd.status}) if cmd.status else None
+    elif cmd.scope == "person":
+        person = await ctx.person(cmd.person)
+        owner_id, label = person.id, f"{person.display_name} owes"
+    else:
+        label = "open" if not cmd.status else cmd.status.label
+    if cmd.overdue:
+        statuses, label = ACTIVE_STATUSES, f"overdue, {label}"
+    if release:
+        label += f" for {release.name}"
+    query = HandoffQuery(
+        owner_id=owner_id, requester_id=requester_id, release_id=release.id if release else None,
+        statuses=statuses, due_before=ctx.today() if cmd.overdue else None,
+    )
+    handoffs, total = await ctx.uow.handoffs.find(query)
+    return await views(ctx, handoffs), total, label
+
+
+async def load(ctx: Ctx, number: int) -> HandoffView:
+    handoff = await ctx.uow.handoffs.by_number(number)
+    if handoff is None:
+        raise NotFound(f"There is no handoff #{number} here; `list all` shows the open ones.")
+    return (await views(ctx, [handoff]))[0]
+
+
+async def views(ctx: Ctx, handoffs: list[Handoff]) -> list[HandoffView]:
+    """Attach people, releases and areas with one query each, not one per handoff."""
+    uow = ctx.uow
+    people = await uow.people.get_many([i for h in handoffs for i in (h.requester_id, h.owner_id) if i])
+    releases = await uow.releases.get_many([h.release_id for h in handoffs if h.release_id])
+    areas = await uow.areas.get_many([h.area_id for h in handoffs if h.area_id])
+    return [
+        HandoffView(
+            h, people[h.requester_id], people.get(h.owner_id) if h.owner_id else None,
+            releases.get(h.release_id) if h.release_id else None, areas.get(h.area_id) if h.area_id else None,
+        )
+        for h in handoffs
+    ]
+
+
+def _default_kind(actor: Person) -> Kind:
+    """PMs hand requirements to PMMs; PMMs hand messaging to PMs; anyone else asks."""
+    return {Role.PM: Kind.REQUIREMENT, Role.PMM: Kind.MESSAGING}.get(actor.role, Kind.QUESTION) if actor.role else Kind.QUESTION
+
+
+async def _find_area(ctx: Ctx, name: str) -> Area:
+    match = resolve_area(name, await ctx.uow.areas.list())
+    if match.area is None:
+        hint = ", ".join(a.name for a in match.candidates) or "`owner list` shows them"
+        raise NotFound(f"I don't know a grey area called “{name}”; did you mean: {hint}?")
+    return match.area
+
+
+async def _save(ctx: Ctx, handoff: Handoff, expected_version: int | None) -> None:
+    version = handoff.version if expected_version is None else expected_version
+    handoff.updated_at = ctx.now
+    await ctx.uow.handoffs.update(handoff, version)
+
+
+async def _record(ctx: Ctx, handoff: Handoff, action: str, before: Status | None, after: Status | None, note: str | None) -> None:
+    await ctx.uow.handoffs.add_event(HandoffEvent(handoff.id, ctx.actor.id, action, before, after, note, ctx.now))
+
+
+async def _log(ctx: Ctx, handoff: Handoff, body: str) -> None:
+    """Every handoff event lands in the knowledge thread, searchable later."""
+    await ctx.uow.knowledge.add(
+        EntryKind.HANDOFF, body, ctx.actor.id, ctx.now, release_id=handoff.release_id, handoff_id=handoff.id
+    )
+
+
+def _event_sentence(actor: Person, handoff: Handoff, action: Action, reason: str | None) -> str:
+    verbs = {
+        Action.ACK: "acknowledged", Action.START: "started", Action.DONE: "finished",
+        Action.ASK: "needs info on", Action.ANSWER: "answered on", Action.DECLINE: "declined",
+        Action.BLOCK: "blocked", Action.CANCEL: "cancelled", Action.REOPEN: "reopened",
+    }
+    sentence = f"{actor.display_name} {verbs[action]} {handoff.ref} {handoff.title}"
+    return f"{sentence}: {reason}" if reason else sentence
+
+
+def _short(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(f"Keep it under {MAX_NOTE:,} characters.")
+    return text or None
+

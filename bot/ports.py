@@ -1,0 +1,146 @@
+"""The ports through which the core reaches storage and the clock.
+
+Every repository is bound to one workspace when the unit of work is opened, so no method can
+read or write another workspace's rows: scoping is structural, not a filter to remember.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol
+
+from bot.domain import (
+    Area,
+    Assignment,
+    Duty,
+    EntryKind,
+    Handoff,
+    HandoffEvent,
+    Kind,
+    KnowledgeEntry,
+    Person,
+    Release,
+    Role,
+    Side,
+    Status,
+    Workspace,
+)
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    platform_user_id: str
+    display_name: str
+    timezone: str | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class NewHandoff:
+    kind: Kind
+    title: str
+    details: str
+    requester_id: int
+    owner_id: int | None
+    release_id: int | None
+    area_id: int | None
+    due_date: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoffQuery:
+    owner_id: int | None = None
+    requester_id: int | None = None
+    release_id: int | None = None
+    statuses: frozenset[Status] | None = None
+    due_before: date | None = None  # strictly before: overdue when it is "today"
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entry: KnowledgeEntry
+    release_name: str | None
+
+
+class WorkspaceRepository(Protocol):
+    async def ensure(self, default_timezone: str) -> tuple[Workspace, bool]: ...
+    async def allocate_handoff_number(self) -> int: ...
+
+
+class PersonRepository(Protocol):
+    async def upsert(self, new: NewPerson) -> Person: ...
+    async def get(self, person_id: int) -> Person | None: ...
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Person]: ...
+    async def by_platform_id(self, platform_user_id: str) -> Person | None: ...
+    async def by_name(self, name: str) -> list[Person]: ...
+    async def list(self) -> list[Person]: ...
+    async def with_role(self, role: Role) -> list[Person]: ...
+    async def update(self, person: Person) -> None: ...
+
+
+class ReleaseRepository(Protocol):
+    async def add(self, name: str, target: date | None, created_at: datetime) -> Release: ...
+    async def by_name(self, name: str) -> Release | None: ...
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Release]: ...
+    async def list(self) -> list[Release]: ...
+
+
+class HandoffRepository(Protocol):
+    async def add(self, number: int, new: NewHandoff) -> Handoff: ...
+    async def by_number(self, number: int) -> Handoff | None: ...
+    async def update(self, handoff: Handoff, expected_version: int) -> Handoff: ...
+    async def find(self, query: HandoffQuery) -> tuple[list[Handoff], int]: ...
+    async def counts_for_release(self, release_id: int, today: date) -> dict[str, dict[Kind, int]]: ...
+    async def add_event(self, event: HandoffEvent) -> None: ...
+    async def history(self, handoff_id: int) -> list[HandoffEvent]: ...
+
+
+class AreaRepository(Protocol):
+    async def add(self, name: str, side: Side, aliases: Sequence[str], description: str = "") -> Area: ...
+    async def add_defaults(self, defaults: Sequence[tuple[str, Side, Sequence[str], str]]) -> None: ...
+    async def list(self) -> list[Area]: ...
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Area]: ...
+    async def assignments(self, area_id: int | None = None) -> list[Assignment]: ...
+    async def assign(self, assignment: Assignment, at: datetime) -> bool: ...
+    async def unassign(self, area_id: int, person_id: int, release_id: int | None, duty: Duty | None = None) -> int: ...
+
+
+class KnowledgeRepository(Protocol):
+    async def add(
+        self, kind: EntryKind, body: str, author_id: int, at: datetime,
+        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None,
+    ) -> KnowledgeEntry: ...
+    async def latest(self, release_id: int, kinds: frozenset[EntryKind], limit: int) -> list[KnowledgeEntry]: ...
+    async def search(self, words: Sequence[str], kind: EntryKind | None, limit: int) -> list[SearchHit]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction in one workspace. Rolls back unless :meth:`commit` is called."""
+
+    workspace_id: str
+    workspaces: WorkspaceRepository
+    people: PersonRepository
+    releases: ReleaseRepository
+    handoffs: HandoffRepository
+    areas: AreaRepository
+    knowledge: KnowledgeRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, workspace_id: str) -> UnitOfWork: ...

@@ -1,0 +1,163 @@
+"""Grey-area registry use cases: who owns what, claims, disputes, and new areas."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot import commands as c
+from bot.context import Ctx
+from bot.domain import Area, Assignment, Duty, EntryKind, Person, Release
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.ownership import DEFAULT_AREAS, Ownership, ownership, resolve_area, suggested_roles
+from bot.releases import find_release
+
+
+@dataclass
+class AreaReport:
+    area: Area
+    ownership: Ownership
+    release: Release | None
+    people: dict[int, Person]
+    suggestions: list[Person] = field(default_factory=list)
+
+
+@dataclass
+class WhoOwnsAnswer:
+    query: str
+    report: AreaReport | None
+    candidates: tuple[Area, ...] = ()
+
+
+@dataclass
+class AssignResult:
+    report: AreaReport
+    person: Person
+    duty: Duty
+    changed: bool
+    disputed_with: list[Person] = field(default_factory=list)
+
+
+async def seed_defaults(ctx: Ctx) -> None:
+    await ctx.uow.areas.add_defaults(DEFAULT_AREAS)
+
+
+async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:
+    query, release = await _split_release(ctx, cmd.query)
+    match = resolve_area(query, await ctx.uow.areas.list())
+    if match.area is None:
+        return WhoOwnsAnswer(query, None, match.candidates)
+    return WhoOwnsAnswer(query, await report(ctx, match.area, release))
+
+
+async def assign(cmd: c.AssignArea, ctx: Ctx) -> AssignResult:
+    area = await _area(ctx, cmd.area)
+    release = await find_release(ctx.uow, cmd.release) if cmd.release else None
+    person = await ctx.person(cmd.person)
+    release_id = release.id if release else None
+    before = ownership(await ctx.uow.areas.assignments(area.id), area.id, release_id)
+    drivers = before.release_drivers if release else before.drivers
+    disputed_with: list[Person] = []
+    if cmd.duty is Duty.DRIVER and drivers and person.id not in drivers:
+        if ctx.actor.can_lead or ctx.actor.id in drivers:
+            for driver_id in drivers:
+                await ctx.uow.areas.unassign(area.id, driver_id, release_id, Duty.DRIVER)
+        else:
+            disputed_with = list((await ctx.uow.people.get_many(drivers)).values())
+    changed = await ctx.uow.areas.assign(Assignment(area.id, person.id, cmd.duty, release_id, cmd.owes), ctx.now)
+    if changed:
+        await ctx.uow.knowledge.add(
+            EntryKind.DECISION, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with),
+            ctx.actor.id, ctx.now, release_id,
+        )
+        ctx.notify(person, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with))
+    return AssignResult(await report(ctx, area, release), person, cmd.duty, changed, disputed_with)
+
+
+async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
+    area = await _area(ctx, cmd.area)
+    release = await find_release(ctx.uow, cmd.release) if cmd.release else None
+    person = await ctx.person(cmd.person)
+    if person.id != ctx.actor.id and not ctx.actor.can_lead:
+        drivers = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
+        if ctx.actor.id not in drivers.effective_drivers:
+            raise NotAllowed(f"Only {person.display_name}, the area's driver or a lead can take them off {area.name}.")
+    removed = await ctx.uow.areas.unassign(area.id, person.id, release.id if release else None)
+    if not removed:
+        raise NotFound(f"{person.display_name} has no duty on {area.name}{_for(release)}.")
+    await ctx.uow.knowledge.add(
+        EntryKind.DECISION, f"{ctx.actor.display_name} took {person.display_name} off {area.name}{_for(release)}",
+        ctx.actor.id, ctx.now, release.id if release else None,
+    )
+    return await report(ctx, area, release)
+
+
+async def list_areas(cmd: c.ListAreas, ctx: Ctx) -> tuple[list[AreaReport], Release | None]:
+    release = await find_release(ctx.uow, cmd.release) if cmd.release else None
+    assignments = await ctx.uow.areas.assignments()
+    people = await ctx.uow.people.get_many(list({a.person_id for a in assignments}))
+    reports = []
+    for area in await ctx.uow.areas.list():
+        owned = ownership(assignments, area.id, release.id if release else None)
+        if (cmd.which == "unowned" and not owned.unowned) or (cmd.which == "disputed" and not owned.disputed):
+            continue
+        reports.append(AreaReport(area, owned, release, people))
+    return reports, release
+
+
+async def create_area(cmd: c.CreateArea, ctx: Ctx) -> Area:
+    name = " ".join(cmd.name.split())
+    if not 2 <= len(name) <= 60:
+        raise InvalidInput("An area name has 2 to 60 characters.")
+    existing = resolve_area(name, await ctx.uow.areas.list())
+    if existing.area and existing.area.name.casefold() == name.casefold():
+        raise InvalidInput(f"“{existing.area.name}” exists already; `who owns {existing.area.name}?` shows it.")
+    area = await ctx.uow.areas.add(name, cmd.side, [" ".join(a.split()) for a in cmd.aliases][:10])
+    await ctx.uow.knowledge.add(EntryKind.NOTE, f"{ctx.actor.display_name} added grey area {name} ({cmd.side.value})", ctx.actor.id, ctx.now)
+    return area
+
+
+async def report(ctx: Ctx, area: Area, release: Release | None) -> AreaReport:
+    assignments = await ctx.uow.areas.assignments(area.id)
+    owned = ownership(assignments, area.id, release.id if release else None)
+    people = await ctx.uow.people.get_many(list({a.person_id for a in assignments}))
+    suggestions: list[Person] = []
+    if owned.unowned:
+        suggestions = (await ctx.uow.people.with_role(suggested_roles(area.side)[0]))[:3]
+    return AreaReport(area, owned, release, people, suggestions)
+
+
+async def _area(ctx: Ctx, name: str) -> Area:
+    match = resolve_area(name, await ctx.uow.areas.list())
+    if match.area is not None:
+        return match.area
+    if match.candidates:
+        raise NotFound(f"Which area do you mean: {', '.join(a.name for a in match.candidates)}?")
+    raise NotFound(f"I don't know a grey area called “{name}”; `owner list` shows them, `owner new` adds one.")
+
+
+async def _split_release(ctx: Ctx, query: str) -> tuple[str, Release | None]:
+    """``competitive messaging for v2.3`` -> the area words and release v2.3, when it exists."""
+    m = re.search(r"\s+(?:for|in)\s+(\"[^\"]+\"|\S+)\s*$", query, re.IGNORECASE)
+    if m:
+        release = await ctx.uow.releases.by_name(m.group(1).strip('"?.!'))
+        if release:
+            return query[: m.start()], release
+    return query, None
+
+
+def _duty_sentence(
+    actor: Person, person: Person, duty: Duty, area: Area, release: Release | None, owes: str | None,
+    disputed_with: list[Person],
+) -> str:
+    what = {Duty.DRIVER: "drives", Duty.SUPPORTER: "supports", Duty.INFORMED: "is kept informed on"}[duty]
+    sentence = f"{actor.display_name}: {person.display_name} {what} {area.name}{_for(release)}"
+    if owes:
+        sentence += f", owing {owes}"
+    if disputed_with:
+        sentence += f" (disputed with {', '.join(p.display_name for p in disputed_with)})"
+    return sentence
+
+
+def _for(release: Release | None) -> str:
+    return f" for {release.name}" if release else ""

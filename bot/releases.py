@@ -1,0 +1,81 @@
+"""Release use cases: create, list, summarise, and add notes and decisions to the thread."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import commands as c
+from bot.context import Ctx
+from bot.dates import parse_due
+from bot.domain import EntryKind, Handoff, Kind, KnowledgeEntry, Person, Release, Status
+from bot.errors import InvalidInput, NotFound
+from bot.ports import HandoffQuery, SearchHit, UnitOfWork
+
+MAX_NAME = 60
+MAX_ENTRY = 3000
+
+
+@dataclass
+class ReleaseSummary:
+    release: Release
+    counts: dict[str, dict[Kind, int]]
+    overdue: list[Handoff]
+    decisions: list[KnowledgeEntry]
+    notes: list[KnowledgeEntry]
+    authors: dict[int, Person]
+
+
+async def find_release(uow: UnitOfWork, name: str) -> Release:
+    release = await uow.releases.by_name(name)
+    if release is None:
+        raise NotFound(f"There is no release called “{name}”; `release list` shows them.")
+    return release
+
+
+async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
+    name = cmd.name.strip()
+    if not name or len(name) > MAX_NAME or not re.search(r"\w", name):
+        raise InvalidInput(f"A release name has 1 to {MAX_NAME} characters, with at least one letter or digit.")
+    if await ctx.uow.releases.by_name(name):
+        raise InvalidInput(f"There is already a release called “{name}”; `release show {name}` shows it.")
+    target = parse_due(cmd.target, ctx.today()) if cmd.target else None
+    release = await ctx.uow.releases.add(name, target, ctx.now)
+    when = f", target {target.isoformat()}" if target else ""
+    await ctx.uow.knowledge.add(
+        EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", ctx.actor.id, ctx.now, release.id
+    )
+    return release
+
+
+async def list_all(_: c.ListReleases, ctx: Ctx) -> list[Release]:
+    return await ctx.uow.releases.list()
+
+
+async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
+    uow = ctx.uow
+    release = await find_release(uow, cmd.name)
+    today = ctx.today()
+    counts = await uow.handoffs.counts_for_release(release.id, today)
+    overdue, _ = await uow.handoffs.find(
+        HandoffQuery(release_id=release.id, statuses=frozenset(Status) - {Status.DONE, Status.CANCELLED, Status.DECLINED},
+                     due_before=today, limit=5)
+    )
+    decisions = await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), 5)
+    notes = await uow.knowledge.latest(release.id, frozenset({EntryKind.NOTE}), 3)
+    authors = await uow.people.get_many([e.author_id for e in (*decisions, *notes)])
+    return ReleaseSummary(release, counts, overdue, decisions, notes, authors)
+
+
+async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, KnowledgeEntry]:
+    release = await find_release(ctx.uow, cmd.release)
+    text = cmd.text.strip()
+    if len(text) > MAX_ENTRY:
+        raise InvalidInput(f"Keep a {cmd.kind.value} under {MAX_ENTRY:,} characters; link to a doc for more.")
+    entry = await ctx.uow.knowledge.add(cmd.kind, text, ctx.actor.id, ctx.now, release.id)
+    return release, entry
+
+
+async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> list[SearchHit]:
+    """Every release's thread (and workspace-wide entries), newest first."""
+    return await ctx.uow.knowledge.search([cmd.words], cmd.kind, limit=10)

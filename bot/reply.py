@@ -1,0 +1,135 @@
+"""The platform-neutral reply that every use case returns and every handler renders.
+
+All strings in a Reply are *data*: renderers escape them for their platform (mrkdwn, Adaptive
+Card text, terminal). Emphasis is structural (``Strong``), never markup inside a string, so
+``<!channel>`` typed into a handoff title can never become a ping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    ERROR = "error"
+    USAGE = "usage"
+
+
+@dataclass(frozen=True)
+class Strong:
+    text: str
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+Span = str | Strong | Code
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Fields:
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[tuple[Span, ...], ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    text: str
+
+
+Block = Paragraph | Fields | Bullets | Context
+
+
+@dataclass(frozen=True)
+class Button:
+    """An action a platform can render as a button. ``id`` is stable across platforms."""
+
+    id: str
+    label: str
+    value: str
+    style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    title: str | None = None
+    blocks: tuple[Block, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    tone: Tone = Tone.INFO
+    ephemeral: bool = True  # only the caller needs to see it
+    error_id: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.tone in (Tone.ERROR, Tone.USAGE)
+
+
+@dataclass
+class ReplyBuilder:
+    """Collects blocks top-down; keeps use-case presenters short."""
+
+    title: str | None = None
+    tone: Tone = Tone.INFO
+    ephemeral: bool = True
+    blocks: list[Block] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+
+    def para(self, *spans: Span) -> ReplyBuilder:
+        self.blocks.append(Paragraph(tuple(spans)))
+        return self
+
+    def fields(self, *pairs: tuple[str, str]) -> ReplyBuilder:
+        self.blocks.append(Fields(tuple(pairs)))
+        return self
+
+    def bullets(self, items: list[tuple[Span, ...]], heading: str | None = None) -> ReplyBuilder:
+        if items:
+            self.blocks.append(Bullets(tuple(items), heading))
+        return self
+
+    def context(self, text: str) -> ReplyBuilder:
+        self.blocks.append(Context(text))
+        return self
+
+    def build(self) -> Reply:
+        return Reply(self.title, tuple(self.blocks), tuple(self.buttons), self.tone, self.ephemeral)
+
+
+def error(message: str, error_id: str | None = None) -> Reply:
+    return Reply(blocks=(Paragraph((message,)),), tone=Tone.ERROR, error_id=error_id)
+
+
+def plain_text(reply: Reply) -> str:
+    """Every string of a reply, for search-style assertions and logs."""
+    parts: list[str] = [reply.title or ""]
+    for block in reply.blocks:
+        if isinstance(block, Paragraph):
+            parts.append("".join(_span_text(s) for s in block.spans))
+        elif isinstance(block, Fields):
+            parts.extend(f"{k}: {v}" for k, v in block.pairs)
+        elif isinstance(block, Bullets):
+            parts.append(block.heading or "")
+            parts.extend("".join(_span_text(s) for s in item) for item in block.items)
+        else:
+            parts.append(block.text)
+    parts.extend(b.label for b in reply.buttons)
+    return "\n".join(p for p in parts if p)
+
+
+def _span_text(span: Span) -> str:
+    return span if isinstance(span, str) else span.text

@@ -1,0 +1,67 @@
+"""Runtime settings, read from the environment (and a ``.env`` file) in one place."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.dates import check_timezone
+from bot.errors import InvalidInput
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///handoff.db"
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    handoff_draft_model: str | None = None
+    handoff_timezone: str = "UTC"
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+    handoff_scheduler: str = "on"
+
+    @field_validator("handoff_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            return check_timezone(value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token or self.slack_client_id or self.slack_signing_secret)
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id or self.microsoft_app_password)
+
+    def problems(self) -> list[str]:
+        """Configuration that must not start: a platform without the secret that protects it."""
+        found = []
+        if self.slack_enabled:
+            if not self.slack_signing_secret:
+                found.append("SLACK_SIGNING_SECRET is required when Slack is configured.")
+            if not (self.slack_bot_token or self.slack_client_id):
+                found.append("Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth).")
+            if self.slack_client_id and not (self.slack_client_secret and self.slack_state_secret):
+                found.append("SLACK_CLIENT_SECRET and SLACK_STATE_SECRET are required with SLACK_CLIENT_ID.")
+        if self.microsoft_app_id and not self.microsoft_app_password and self.microsoft_app_type != "UserAssignedMSI":
+            found.append("MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID.")
+        if self.microsoft_app_password and not self.microsoft_app_id:
+            found.append("MICROSOFT_APP_ID is required with MICROSOFT_APP_PASSWORD.")
+        return found

@@ -1,0 +1,67 @@
+"""All command wording in one place: syntax, an example and a one-line purpose per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Usage:
+    syntax: str
+    example: str
+    purpose: str
+
+
+USAGE: dict[str, Usage] = {
+    "new": Usage(
+        "new @owner <requirement|messaging|question> [for <release>] [about <area>]: <title> [by <date>]",
+        "@dana requirement for v2.3: pricing page needs a tier table by fri",
+        "hand something off (the word `new` is optional when you start with @someone)",
+    ),
+    "list": Usage(
+        "list [mine|owed|asked|all|@person] [for <release>] [<status>|overdue]",
+        "list owed for v2.3 overdue",
+        "list handoffs: mine (I owe), owed (owed to me), asked (I asked, any state)",
+    ),
+    "show": Usage("show <N>", "show 12", "a handoff with its definition of ready and history"),
+    "ack": Usage("ack <N>", "ack 12", "acknowledge a handoff you own"),
+    "start": Usage("start <N>", "start 12", "start work on it"),
+    "done": Usage("done <N>", "done 12", "mark it done"),
+    "ask": Usage("ask <N> <question>", "ask 12 which segment is this for?", "send it back with a question (needs info)"),
+    "answer": Usage("answer <N> <answer>", "answer 12 audience: mid-market admins", "answer the owner's question"),
+    "decline": Usage("decline <N> <reason>", "decline 12 not ours, ask support", "decline it, saying why"),
+    "block": Usage("block <N> <reason>", "block 12 waiting on legal review", "mark it blocked, saying why"),
+    "cancel": Usage("cancel <N> [reason]", "cancel 12 dropped from scope", "withdraw a handoff you asked for"),
+    "reopen": Usage("reopen <N>", "reopen 12", "reopen a declined, done or cancelled handoff you asked for"),
+    "reassign": Usage("reassign <N> @person", "reassign 12 @sam", "give a handoff to someone else"),
+    "comment": Usage("comment <N> <text>", "comment 12 legal approved the claim", "add a comment"),
+    "due": Usage("due <N> <date>", "due 12 next fri", "change the due date"),
+    "release": Usage(
+        "release new <name> [<target date>] | list | show <name> | note <name> <text> | decide <name> <text>",
+        "release decide v2.3 We launch mid-market first",
+        "releases and their knowledge thread",
+    ),
+    "owner": Usage(
+        "owner set|add|inform|remove <area> @person [owes <input>] [for <release>] | claim <area> | "
+        "who <area> | list | unowned | disputed | new <area> <inbound|outbound|shared> [aka <a>, <b>]",
+        "owner set competitive messaging @dana",
+        "the grey-area ownership registry: driver, supporters, informed",
+    ),
+    "who": Usage("who owns <area>? [for <release>]", "who owns battlecards?", "who drives a grey area"),
+    "person": Usage(
+        "person [@person] [role pm|pmm|lead|other] [tz <Area/City>] | person list",
+        "person @dana role pmm",
+        "people, their roles and time zones",
+    ),
+    "search": Usage("search <words>", "search pricing tiers", "search every release's knowledge thread"),
+    "help": Usage("help [<command>]", "help owner", "this help"),
+}
+
+HELP_ORDER = (
+    "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
+    "reopen", "reassign", "comment", "due", "release", "owner", "who", "person", "search", "help",
+)
+
+WRITE_SIDE_HINT = (
+    "Requirements go PM → PMM, messaging PMM → PM; a grey area's driver is accountable for it."
+)

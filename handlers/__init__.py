@@ -1,0 +1,1 @@
+"""Entry points: each surface parses at its edge, calls the core and renders the Reply."""

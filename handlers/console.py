@@ -1,0 +1,92 @@
+"""The local shell: a REPL over the core grammar, or a script read from stdin.
+
+Just another surface: it builds a :class:`~bot.context.Caller` for the local workspace and
+prints what the core replies. ``as NAME`` switches who is speaking; notices to other people
+are printed as "→ name: …" since there is nobody else to deliver them to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.context import Caller
+from bot.dispatch import Core
+from handlers.render_text import escape, render
+
+LOCAL_WORKSPACE = "local"
+PROMPT = "handoff> "
+
+
+def local_caller(name: str) -> Caller:
+    key = name.strip().lstrip("@").lower()
+    return Caller(workspace_id=LOCAL_WORKSPACE, user_id=key, display_name=key, names_create_people=True)
+
+
+class Shell:
+    def __init__(self, core: Core, actor: str, out: TextIO = sys.stdout) -> None:
+        self.core = core
+        self.caller = local_caller(actor)
+        self.out = out
+
+    async def run_line(self, line: str) -> bool:
+        """Handle one line; ``False`` when the user asked to quit."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        if text.lower() in ("quit", "exit", ":q"):
+            return False
+        if text.lower().startswith("as "):
+            name = text[3:].strip()
+            if name:
+                self.caller = local_caller(name)
+                self._print(f"(you are now {escape(self.caller.display_name)})")
+            return True
+        outcome = await self.core.handle(self.caller, text)
+        self._print(render(outcome.reply))
+        for notice in outcome.notices:
+            self._print(f"  → {escape(notice.to.display_name)}: {escape(notice.text)}")
+        return True
+
+    async def run(self, stream: TextIO, interactive: bool) -> None:
+        if interactive:
+            self._print(f"Handoff local shell — you are {self.caller.display_name}. Type `help`, `as NAME`, or `quit`.")
+        while True:
+            line = await asyncio.to_thread(self._read, stream, interactive)
+            if line is None or not await self.run_line(line):
+                break
+
+    def _read(self, stream: TextIO, interactive: bool) -> str | None:
+        if interactive:
+            try:
+                return input(f"{self.caller.display_name}@{PROMPT}")
+            except EOFError:
+                return None
+        line = stream.readline()
+        return line if line else None
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+        if not self.out.isatty():
+            print(file=self.out, flush=True)
+
+
+def enable_history(path: Path) -> None:
+    """Arrow-key history across sessions, where readline exists."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    readline.set_history_length(1000)
+    atexit.register(lambda: _save_history(readline, path))
+
+
+def _save_history(readline: object, path: Path) -> None:
+    with contextlib.suppress(OSError):
+        readline.write_history_file(str(path))  # type: ignore[attr-defined]

@@ -1,0 +1,170 @@
+"""Tables. Every row carries ``workspace_id``; every index starts with it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+UTCDateTime = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class WorkspaceRow(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    next_handoff_number: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def _workspace_fk() -> Mapped[str]:
+    return mapped_column(String(128), ForeignKey("workspaces.id", ondelete="CASCADE"))
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "platform_user_id", name="uq_people_platform_user"),
+        Index("ix_people_name", "workspace_id", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReleaseRow(Base):
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key", name="uq_releases_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    channel_ref: Mapped[str | None] = mapped_column(String(200))
+    thread_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AreaRow(Base):
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key", name="uq_areas_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    side: Mapped[str] = mapped_column(String(16))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "area_assignments"
+    __table_args__ = (Index("ix_area_assignments_area", "workspace_id", "area_id", "release_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    duty: Mapped[str] = mapped_column(String(16))
+    owes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandoffRow(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number", name="uq_handoffs_number"),
+        Index("ix_handoffs_owner_status", "workspace_id", "owner_id", "status"),
+        Index("ix_handoffs_requester_status", "workspace_id", "requester_id", "status"),
+        Index("ix_handoffs_status_due", "workspace_id", "status", "due_date"),
+        Index("ix_handoffs_release", "workspace_id", "release_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text, default="")
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="SET NULL"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    status_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandoffEventRow(Base):
+    """Append-only: the repository never updates or deletes these rows."""
+
+    __tablename__ = "handoff_events"
+    __table_args__ = (Index("ix_handoff_events_handoff", "workspace_id", "handoff_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KnowledgeEntryRow(Base):
+    __tablename__ = "knowledge_entries"
+    __table_args__ = (
+        Index("ix_knowledge_release", "workspace_id", "release_id", "kind", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,441 @@
+"""Repositories: each bound to one session and one workspace; rows mapped to domain objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import (
+    ACTIVE_STATUSES,
+    Area,
+    Assignment,
+    Duty,
+    EntryKind,
+    Handoff,
+    HandoffEvent,
+    Kind,
+    KnowledgeEntry,
+    Person,
+    Release,
+    Role,
+    Side,
+    Status,
+    Workspace,
+)
+from bot.errors import ConcurrentChange
+from bot.ports import HandoffQuery, NewHandoff, NewPerson, SearchHit
+from storage import search
+from storage.dialect import insert_ignore
+from storage.models import (
+    AreaRow,
+    AssignmentRow,
+    HandoffEventRow,
+    HandoffRow,
+    KnowledgeEntryRow,
+    PersonRow,
+    ReleaseRow,
+    WorkspaceRow,
+)
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession, workspace_id: str) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+
+
+class WorkspaceRepository(_Repository):
+    async def ensure(self, default_timezone: str) -> tuple[Workspace, bool]:
+        """The workspace, created on first sight; the flag says whether this call created it."""
+        row = await self.session.get(WorkspaceRow, self.workspace_id)
+        created = False
+        if row is None:
+            created = await insert_ignore(
+                self.session, WorkspaceRow,
+                {"id": self.workspace_id, "timezone": default_timezone, "next_handoff_number": 1,
+                 "created_at": datetime.now(UTC)},
+                ["id"],
+            )
+            row = await self.session.get(WorkspaceRow, self.workspace_id)
+            assert row is not None
+        return Workspace(id=row.id, timezone=row.timezone), created
+
+    async def allocate_handoff_number(self) -> int:
+        """Take the next short number; the row lock serialises concurrent creators."""
+        stmt = (
+            update(WorkspaceRow)
+            .where(WorkspaceRow.id == self.workspace_id)
+            .values(next_handoff_number=WorkspaceRow.next_handoff_number + 1)
+            .returning(WorkspaceRow.next_handoff_number)
+        )
+        return (await self.session.execute(stmt)).scalar_one() - 1
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id, workspace_id=row.workspace_id, platform_user_id=row.platform_user_id,
+        display_name=row.display_name, role=Role(row.role) if row.role else None,
+        timezone=row.timezone, is_admin=row.is_admin,
+    )
+
+
+class PersonRepository(_Repository):
+    async def upsert(self, new: NewPerson) -> Person:
+        """Create on first sight; refresh name, time zone and admin flag when the platform says so."""
+        row = await self._row_by_platform_id(new.platform_user_id)
+        if row is None:
+            await insert_ignore(
+                self.session, PersonRow,
+                {"workspace_id": self.workspace_id, "platform_user_id": new.platform_user_id,
+                 "display_name": new.display_name, "name_key": name_key(new.display_name),
+                 "timezone": new.timezone, "is_admin": new.is_admin, "created_at": datetime.now(UTC)},
+                ["workspace_id", "platform_user_id"],
+            )
+            row = await self._row_by_platform_id(new.platform_user_id)
+            assert row is not None
+        elif (row.display_name, row.is_admin) != (new.display_name, new.is_admin) or (
+            new.timezone and new.timezone != row.timezone
+        ):
+            row.display_name, row.name_key, row.is_admin = new.display_name, name_key(new.display_name), new.is_admin
+            row.timezone = new.timezone or row.timezone
+        return _person(row)
+
+    async def _row_by_platform_id(self, platform_user_id: str) -> PersonRow | None:
+        stmt = select(PersonRow).where(
+            PersonRow.workspace_id == self.workspace_id, PersonRow.platform_user_id == platform_user_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get(self, person_id: int) -> Person | None:
+        return (await self.get_many([person_id])).get(person_id)
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Person]:
+        if not ids:
+            return {}
+        stmt = select(PersonRow).where(PersonRow.workspace_id == self.workspace_id, PersonRow.id.in_(set(ids)))
+        return {row.id: _person(row) for row in (await self.session.execute(stmt)).scalars()}
+
+    async def by_platform_id(self, platform_user_id: str) -> Person | None:
+        row = await self._row_by_platform_id(platform_user_id)
+        return _person(row) if row else None
+
+    async def by_name(self, name: str) -> list[Person]:
+        key = name_key(name)
+        stmt = select(PersonRow).where(
+            PersonRow.workspace_id == self.workspace_id,
+            or_(PersonRow.name_key == key, func.lower(PersonRow.platform_user_id) == key),
+        )
+        return [_person(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def list(self) -> list[Person]:
+        stmt = select(PersonRow).where(PersonRow.workspace_id == self.workspace_id).order_by(PersonRow.name_key)
+        return [_person(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def with_role(self, role: Role) -> list[Person]:
+        stmt = select(PersonRow).where(PersonRow.workspace_id == self.workspace_id, PersonRow.role == role.value)
+        return [_person(r) for r in (await self.session.execute(stmt.order_by(PersonRow.name_key))).scalars()]
+
+    async def update(self, person: Person) -> None:
+        await self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.id == person.id)
+            .values(role=person.role.value if person.role else None, timezone=person.timezone)
+        )
+
+
+def _release(row: ReleaseRow) -> Release:
+    return Release(
+        id=row.id, workspace_id=row.workspace_id, name=row.name, target_date=row.target_date,
+        created_at=utc(row.created_at), status=row.status, channel_ref=row.channel_ref,
+        thread_ref=row.thread_ref,
+    )
+
+
+class ReleaseRepository(_Repository):
+    async def add(self, name: str, target: date | None, created_at: datetime) -> Release:
+        row = ReleaseRow(
+            workspace_id=self.workspace_id, name=name, name_key=name_key(name), target_date=target,
+            status="planned", created_at=created_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _release(row)
+
+    async def by_name(self, name: str) -> Release | None:
+        stmt = select(ReleaseRow).where(
+            ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.name_key == name_key(name)
+        )
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _release(row) if row else None
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Release]:
+        if not ids:
+            return {}
+        stmt = select(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id.in_(set(ids)))
+        return {row.id: _release(row) for row in (await self.session.execute(stmt)).scalars()}
+
+    async def list(self) -> list[Release]:
+        stmt = (
+            select(ReleaseRow)
+            .where(ReleaseRow.workspace_id == self.workspace_id)
+            .order_by(ReleaseRow.target_date.is_(None), ReleaseRow.target_date, ReleaseRow.name_key)
+        )
+        return [_release(r) for r in (await self.session.execute(stmt)).scalars()]
+
+
+def _handoff(row: HandoffRow) -> Handoff:
+    return Handoff(
+        id=row.id, workspace_id=row.workspace_id, number=row.number, kind=Kind(row.kind), title=row.title,
+        details=row.details, requester_id=row.requester_id, owner_id=row.owner_id, release_id=row.release_id,
+        area_id=row.area_id, due_date=row.due_date, status=Status(row.status), status_note=row.status_note,
+        version=row.version, created_at=utc(row.created_at), updated_at=utc(row.updated_at),
+    )
+
+
+class HandoffRepository(_Repository):
+    async def add(self, number: int, new: NewHandoff) -> Handoff:
+        row = HandoffRow(
+            workspace_id=self.workspace_id, number=number, kind=new.kind.value, title=new.title,
+            details=new.details, requester_id=new.requester_id, owner_id=new.owner_id,
+            release_id=new.release_id, area_id=new.area_id, due_date=new.due_date,
+            status=Status.OPEN.value, version=1, created_at=new.created_at, updated_at=new.created_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _handoff(row)
+
+    async def by_number(self, number: int) -> Handoff | None:
+        stmt = select(HandoffRow).where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.number == number)
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _handoff(row) if row else None
+
+    async def update(self, handoff: Handoff, expected_version: int) -> Handoff:
+        """Compare-and-set: the write lands only if nobody changed the row since it was read."""
+        stmt = (
+            update(HandoffRow)
+            .where(
+                HandoffRow.workspace_id == self.workspace_id,
+                HandoffRow.id == handoff.id,
+                HandoffRow.version == expected_version,
+            )
+            .values(
+                kind=handoff.kind.value, title=handoff.title, details=handoff.details,
+                owner_id=handoff.owner_id, release_id=handoff.release_id, area_id=handoff.area_id,
+                due_date=handoff.due_date, status=handoff.status.value, status_note=handoff.status_note,
+                updated_at=handoff.updated_at, version=expected_version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if (await self.session.execute(stmt)).rowcount != 1:
+            raise ConcurrentChange(f"{handoff.ref} was changed by someone else just now; `show {handoff.number}` and try again.")
+        handoff.version = expected_version + 1
+        return handoff
+
+    async def find(self, query: HandoffQuery) -> tuple[list[Handoff], int]:
+        """Matching handoffs, soonest due first, and how many match in all."""
+        conditions = [HandoffRow.workspace_id == self.workspace_id]
+        if query.owner_id is not None:
+            conditions.append(HandoffRow.owner_id == query.owner_id)
+        if query.requester_id is not None:
+            conditions.append(HandoffRow.requester_id == query.requester_id)
+        if query.release_id is not None:
+            conditions.append(HandoffRow.release_id == query.release_id)
+        if query.statuses is not None:
+            conditions.append(HandoffRow.status.in_(sorted(s.value for s in query.statuses)))
+        if query.due_before is not None:
+            conditions.append(HandoffRow.due_date < query.due_before)
+        where = and_(*conditions)
+        total = (await self.session.execute(select(func.count()).select_from(HandoffRow).where(where))).scalar_one()
+        stmt = (
+            select(HandoffRow)
+            .where(where)
+            .order_by(HandoffRow.due_date.is_(None), HandoffRow.due_date, HandoffRow.number)
+            .limit(query.limit)
+        )
+        return [_handoff(r) for r in (await self.session.execute(stmt)).scalars()], total
+
+    async def counts_for_release(self, release_id: int, today: date) -> dict[str, dict[Kind, int]]:
+        """``{"open"|"overdue"|"done": {kind: n}}`` for a release's summary, in one query."""
+        active = sorted(s.value for s in ACTIVE_STATUSES)
+        bucket = case(
+            (HandoffRow.status == Status.DONE.value, "done"),
+            (and_(HandoffRow.status.in_(active), HandoffRow.due_date < today), "overdue"),
+            (HandoffRow.status.in_(active), "open"),
+            else_="closed",
+        )
+        stmt = (
+            select(bucket.label("bucket"), HandoffRow.kind, func.count())
+            .where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.release_id == release_id)
+            .group_by(bucket, HandoffRow.kind)
+        )
+        counts: dict[str, dict[Kind, int]] = {b: {} for b in ("open", "overdue", "done", "closed")}
+        for name, kind, n in await self.session.execute(stmt):
+            counts[name][Kind(kind)] = n
+        return counts
+
+    async def add_event(self, event: HandoffEvent) -> None:
+        await self.session.execute(
+            insert(HandoffEventRow).values(
+                workspace_id=self.workspace_id, handoff_id=event.handoff_id, actor_id=event.actor_id,
+                action=event.action, from_status=event.from_status.value if event.from_status else None,
+                to_status=event.to_status.value if event.to_status else None, note=event.note, at=event.at,
+            )
+        )
+
+    async def history(self, handoff_id: int) -> list[HandoffEvent]:
+        stmt = (
+            select(HandoffEventRow)
+            .where(HandoffEventRow.workspace_id == self.workspace_id, HandoffEventRow.handoff_id == handoff_id)
+            .order_by(HandoffEventRow.id)
+        )
+        return [
+            HandoffEvent(
+                handoff_id=r.handoff_id, actor_id=r.actor_id, action=r.action,
+                from_status=Status(r.from_status) if r.from_status else None,
+                to_status=Status(r.to_status) if r.to_status else None, note=r.note, at=utc(r.at),
+            )
+            for r in (await self.session.execute(stmt)).scalars()
+        ]
+
+
+def _area(row: AreaRow) -> Area:
+    return Area(
+        id=row.id, workspace_id=row.workspace_id, name=row.name, side=Side(row.side),
+        aliases=tuple(row.aliases or ()), description=row.description,
+    )
+
+
+class AreaRepository(_Repository):
+    async def add(self, name: str, side: Side, aliases: Sequence[str], description: str = "") -> Area:
+        row = AreaRow(
+            workspace_id=self.workspace_id, name=name, name_key=name_key(name), side=side.value,
+            aliases=list(aliases), description=description, created_at=datetime.now(UTC),
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _area(row)
+
+    async def add_defaults(self, defaults: Sequence[tuple[str, Side, Sequence[str], str]]) -> None:
+        """Seed areas that are not there yet; safe to run twice and from two processes."""
+        now = datetime.now(UTC)
+        for name, side, aliases, description in defaults:
+            await insert_ignore(
+                self.session, AreaRow,
+                {"workspace_id": self.workspace_id, "name": name, "name_key": name_key(name), "side": side.value,
+                 "aliases": list(aliases), "description": description, "created_at": now},
+                ["workspace_id", "name_key"],
+            )
+
+    async def list(self) -> list[Area]:
+        stmt = select(AreaRow).where(AreaRow.workspace_id == self.workspace_id).order_by(AreaRow.name_key)
+        return [_area(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Area]:
+        if not ids:
+            return {}
+        stmt = select(AreaRow).where(AreaRow.workspace_id == self.workspace_id, AreaRow.id.in_(set(ids)))
+        return {row.id: _area(row) for row in (await self.session.execute(stmt)).scalars()}
+
+    async def assignments(self, area_id: int | None = None) -> list[Assignment]:
+        stmt = select(AssignmentRow).where(AssignmentRow.workspace_id == self.workspace_id)
+        if area_id is not None:
+            stmt = stmt.where(AssignmentRow.area_id == area_id)
+        return [
+            Assignment(area_id=r.area_id, person_id=r.person_id, duty=Duty(r.duty), release_id=r.release_id, owes=r.owes)
+            for r in (await self.session.execute(stmt.order_by(AssignmentRow.id))).scalars()
+        ]
+
+    async def assign(self, assignment: Assignment, at: datetime) -> bool:
+        """Record a duty; ``False`` when the person already had exactly it (owes is refreshed)."""
+        existing = (
+            await self.session.execute(
+                select(AssignmentRow).where(*self._same_slot(assignment.area_id, assignment.person_id, assignment.release_id),
+                                            AssignmentRow.duty == assignment.duty.value)
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            existing.owes = assignment.owes or existing.owes
+            return False
+        self.session.add(
+            AssignmentRow(
+                workspace_id=self.workspace_id, area_id=assignment.area_id, release_id=assignment.release_id,
+                person_id=assignment.person_id, duty=assignment.duty.value, owes=assignment.owes, created_at=at,
+            )
+        )
+        await self.session.flush()
+        return True
+
+    async def unassign(self, area_id: int, person_id: int, release_id: int | None, duty: Duty | None = None) -> int:
+        conditions = self._same_slot(area_id, person_id, release_id)
+        if duty is not None:
+            conditions.append(AssignmentRow.duty == duty.value)
+        return (await self.session.execute(delete(AssignmentRow).where(*conditions))).rowcount
+
+    def _same_slot(self, area_id: int, person_id: int | None, release_id: int | None) -> list:
+        conditions = [
+            AssignmentRow.workspace_id == self.workspace_id,
+            AssignmentRow.area_id == area_id,
+            AssignmentRow.release_id.is_(None) if release_id is None else AssignmentRow.release_id == release_id,
+        ]
+        if person_id is not None:
+            conditions.append(AssignmentRow.person_id == person_id)
+        return conditions
+
+
+def _entry(row: KnowledgeEntryRow) -> KnowledgeEntry:
+    return KnowledgeEntry(
+        id=row.id, workspace_id=row.workspace_id, kind=EntryKind(row.kind), body=row.body,
+        author_id=row.author_id, created_at=utc(row.created_at), release_id=row.release_id,
+        handoff_id=row.handoff_id, link=row.link,
+    )
+
+
+class KnowledgeRepository(_Repository):
+    async def add(
+        self, kind: EntryKind, body: str, author_id: int, at: datetime,
+        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None,
+    ) -> KnowledgeEntry:
+        row = KnowledgeEntryRow(
+            workspace_id=self.workspace_id, kind=kind.value, body=body, author_id=author_id,
+            created_at=at, release_id=release_id, handoff_id=handoff_id, link=link,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _entry(row)
+
+    async def latest(self, release_id: int, kinds: frozenset[EntryKind], limit: int) -> list[KnowledgeEntry]:
+        stmt = (
+            select(KnowledgeEntryRow)
+            .where(
+                KnowledgeEntryRow.workspace_id == self.workspace_id,
+                KnowledgeEntryRow.release_id == release_id,
+                KnowledgeEntryRow.kind.in_(sorted(k.value for k in kinds)),
+            )
+            .order_by(KnowledgeEntryRow.id.desc())
+            .limit(limit)
+        )
+        return [_entry(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def search(self, words: Sequence[str], kind: EntryKind | None, limit: int) -> list[SearchHit]:
+        ids = await search.matching_entry_ids(self.session, self.workspace_id, words, kind, limit)
+        if not ids:
+            return []
+        stmt = (
+            select(KnowledgeEntryRow, ReleaseRow.name)
+            .outerjoin(ReleaseRow, ReleaseRow.id == KnowledgeEntryRow.release_id)
+            .where(KnowledgeEntryRow.workspace_id == self.workspace_id, KnowledgeEntryRow.id.in_(ids))
+            .order_by(KnowledgeEntryRow.id.desc())
+        )
+        return [SearchHit(_entry(row), release) for row, release in await self.session.execute(stmt)]

@@ -1,0 +1,73 @@
+"""The SQLAlchemy unit of work: one session, one transaction, one workspace."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.errors import TemporarilyUnavailable
+from storage.repositories import (
+    AreaRepository,
+    HandoffRepository,
+    KnowledgeRepository,
+    PersonRepository,
+    ReleaseRepository,
+    WorkspaceRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Rolls back on exit unless :meth:`commit` was called; maps an unreachable database to
+    :class:`~bot.errors.TemporarilyUnavailable` so users read "try again in a moment"."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: str) -> None:
+        self._sessions = sessions
+        self.workspace_id = workspace_id
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.session = self._sessions()
+        ws = self.workspace_id
+        self.workspaces = WorkspaceRepository(self.session, ws)
+        self.people = PersonRepository(self.session, ws)
+        self.releases = ReleaseRepository(self.session, ws)
+        self.handoffs = HandoffRepository(self.session, ws)
+        self.areas = AreaRepository(self.session, ws)
+        self.knowledge = KnowledgeRepository(self.session, ws)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()
+        except DBAPIError:
+            if exc is None:
+                raise
+        finally:
+            await self.session.close()
+        if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _is_unreachable(exc)):
+            raise TemporarilyUnavailable("The database is not answering; try again in a moment.") from exc
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+_UNREACHABLE = (
+    "connection refused", "connection was closed", "could not connect", "terminating connection",
+    "connection is closed", "database is locked", "the database system is starting up",
+)
+
+
+def _is_unreachable(exc: DBAPIError) -> bool:
+    text = f"{exc.orig!r} {exc.orig}".lower()
+    return any(s in text for s in _UNREACHABLE)
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    def __call__(self, workspace_id: str) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, workspace_id)

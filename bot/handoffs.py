@@ -83,7 +83,8 @@ async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
     await _record(ctx, handoff, "reassign", before, Status.OPEN, note)
     await _log(ctx, handoff, f"{ctx.actor.display_name} reassigned {handoff.ref} {note}")
     ctx.notify(new_owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
-    ctx.notify(previous, f"{ctx.actor.display_name} gave {handoff.ref} to {new_owner.display_name}", handoff.number)
+    for party in {p.id: p for p in (previous, view.requester) if p}.values():
+        ctx.notify(party, f"{ctx.actor.display_name} gave {handoff.ref} to {new_owner.display_name}", handoff.number)
     view.owner = new_owner
     return view
 

@@ -34,7 +34,7 @@ DEFAULT_AREAS: tuple[tuple[str, Side, tuple[str, ...], str], ...] = (
 )
 
 CONFIDENT = 88
-CLOSE_ENOUGH = 60
+CLOSE_ENOUGH = 72
 MARGIN = 8
 
 

@@ -57,14 +57,18 @@ async def assign(cmd: c.AssignArea, ctx: Ctx) -> AssignResult:
     release_id = release.id if release else None
     before = ownership(await ctx.uow.areas.assignments(area.id), area.id, release_id)
     drivers = before.release_drivers if release else before.drivers
+    others = [d for d in drivers if d != person.id]
     disputed_with: list[Person] = []
-    if cmd.duty is Duty.DRIVER and drivers and person.id not in drivers:
-        if ctx.actor.can_lead or ctx.actor.id in drivers:
-            for driver_id in drivers:
-                await ctx.uow.areas.unassign(area.id, driver_id, release_id, Duty.DRIVER)
+    removed = 0
+    if cmd.duty is Duty.DRIVER and others:
+        # A lead settles; a sole driver hands over; anyone else's claim is recorded as a dispute.
+        if ctx.actor.can_lead or drivers == (ctx.actor.id,):
+            for driver_id in others:
+                removed += await ctx.uow.areas.unassign(area.id, driver_id, release_id, Duty.DRIVER)
         else:
-            disputed_with = list((await ctx.uow.people.get_many(drivers)).values())
-    changed = await ctx.uow.areas.assign(Assignment(area.id, person.id, cmd.duty, release_id, cmd.owes), ctx.now)
+            disputed_with = list((await ctx.uow.people.get_many(others)).values())
+    added = await ctx.uow.areas.assign(Assignment(area.id, person.id, cmd.duty, release_id, cmd.owes), ctx.now)
+    changed = added or removed > 0
     if changed:
         await ctx.uow.knowledge.add(
             EntryKind.DECISION, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with),
@@ -79,8 +83,8 @@ async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
     release = await find_release(ctx.uow, cmd.release) if cmd.release else None
     person = await ctx.person(cmd.person)
     if person.id != ctx.actor.id and not ctx.actor.can_lead:
-        drivers = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
-        if ctx.actor.id not in drivers.effective_drivers:
+        owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
+        if owned.effective_drivers and ctx.actor.id not in owned.effective_drivers:
             raise NotAllowed(f"Only {person.display_name}, the area's driver or a lead can take them off {area.name}.")
     removed = await ctx.uow.areas.unassign(area.id, person.id, release.id if release else None)
     if not removed:

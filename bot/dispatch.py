@@ -89,7 +89,10 @@ class Core:
             return Outcome(error(str(exc)))
         except Exception:
             error_id = uuid.uuid4().hex[:8]
-            log.exception("command failed", extra={"error_id": error_id, "workspace": caller.workspace_id, "command": type(command).__name__})
+            log.exception(
+                "error %s: %s failed in workspace %s", error_id, type(command).__name__, caller.workspace_id,
+                extra={"error_id": error_id, "workspace": caller.workspace_id},
+            )
             return Outcome(error(f"Sorry, something went wrong on my side (error {error_id}). Please try again.", error_id))
 
     async def _profiles(self, caller: Caller, command: c.Command) -> dict[str, NewPerson]:

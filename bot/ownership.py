@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
@@ -36,6 +37,9 @@ DEFAULT_AREAS: tuple[tuple[str, Side, tuple[str, ...], str], ...] = (
 CONFIDENT = 88
 CLOSE_ENOUGH = 72
 MARGIN = 8
+# Labels shorter than this ("ar", "pr", "cab") match only exactly: partial fuzzy scoring finds
+# two letters inside almost any word ("pr" in "print ads") and would answer with confidence.
+MIN_FUZZY_LABEL = 4
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Ownership:
         return len(self.effective_drivers) > 1
 
 
+@lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
     text = text.casefold().replace("’", "'")
     text = re.sub(r"[^\w/'&+\- ]+", " ", text)
@@ -86,7 +91,8 @@ def resolve_area(query: str, areas: Sequence[Area]) -> AreaMatch:
     if q in names:
         return AreaMatch(names[q])
     best: dict[int, tuple[float, Area]] = {}
-    for label, score, _ in process.extract(q, list(names), scorer=fuzz.WRatio, processor=utils.default_process, limit=12):
+    fuzzy_labels = [label for label in names if len(label) >= MIN_FUZZY_LABEL]
+    for label, score, _ in process.extract(q, fuzzy_labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=12):
         area = names[label]
         if score > best.get(area.id, (0.0, area))[0]:
             best[area.id] = (score, area)

@@ -339,8 +339,13 @@ class AreaRepository(_Repository):
             )
 
     async def list(self) -> list[Area]:
-        stmt = select(AreaRow).where(AreaRow.workspace_id == self.workspace_id).order_by(AreaRow.name_key)
-        return [_area(r) for r in (await self.session.execute(stmt)).scalars()]
+        """Every area; plain columns, not ORM entities: "who owns" reads them on each question."""
+        columns = (AreaRow.id, AreaRow.name, AreaRow.side, AreaRow.aliases, AreaRow.description)
+        stmt = select(*columns).where(AreaRow.workspace_id == self.workspace_id).order_by(AreaRow.name_key)
+        return [
+            Area(id=i, workspace_id=self.workspace_id, name=name, side=Side(side), aliases=tuple(aliases or ()), description=desc)
+            for i, name, side, aliases, desc in await self.session.execute(stmt)
+        ]
 
     async def get_many(self, ids: Sequence[int]) -> dict[int, Area]:
         if not ids:

@@ -34,6 +34,13 @@ def test_offers_the_closest_areas_when_unsure() -> None:
     assert len(match.candidates) <= 3
 
 
+@pytest.mark.parametrize("query", ["partner program", "careers page", "print ads"])
+def test_two_letter_aliases_do_not_match_inside_other_words(query: str) -> None:
+    found = resolve_area(query, AREAS).area
+    assert found is None or found.name != "analyst and press relations"
+    assert resolve_area("PR", AREAS).area.name == "analyst and press relations"
+
+
 def test_unknown_words_match_nothing() -> None:
     assert resolve_area("xyzzy", AREAS).area is None
     assert resolve_area("xyzzy", AREAS).candidates == ()

@@ -1,0 +1,87 @@
+"""The local shell as a person uses it: `python app.py shell` driven through stdin."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """\
+release new v2.3 in 3 weeks
+@lee requirement for v2.3: pricing page needs a tier table by fri | audience: SMB admins
+@lee messaging for v2.3: homepage hero copy due in 5 days
+@lee question for v2.3: who briefs the analysts?
+as lee
+ack 1
+start 1
+done 1
+decline 2 hero copy is web team's, not ours
+as dana
+who owns battlecards?
+release decide v2.3 We launch to mid-market first
+search mid-market
+release show v2.3
+frobnicate the widgets
+ack
+show 1
+"""
+
+
+def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "OPENAI_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args], input=stdin, capture_output=True, text=True,
+        env={**base, **(env or {})}, cwd=cwd, timeout=60,
+    )
+
+
+def test_the_done_when_scenario_through_stdin(tmp_path: Path) -> None:
+    result = run_cli("shell", "--as", "dana", stdin=SCRIPT, cwd=tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "handoff.db").exists()  # the SQLite default, migrated on start
+    assert "Handed off #1 to lee" in out and "Handed off #2 to lee" in out and "Handed off #3 to lee" in out
+    assert "requirement (PM → PMM)" in out and "messaging (PMM → PM)" in out and "Kind       question" in out
+    assert "#1 is now acknowledged" in out and "#1 is now in progress" in out and "#1 is now done" in out
+    assert "#2 is now declined" in out and "hero copy is web team's, not ours" in out
+    assert "→ dana: lee declined #2" in out
+    assert "Competitive messaging (shared)" in out and "Nobody drives competitive messaging yet" in out
+    assert "Found for “mid-market” (1)" in out and "[v2.3] We launch to mid-market first" in out
+    assert "Open     1 (1 question)" in out and "Done     1 (1 requirement)" in out
+    assert "We launch to mid-market first — dana" in out
+    assert "I don't know “frobnicate”" in out and "Which handoff? Give its number." in out
+    assert "Usage: `ack <N>`" in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_state_survives_between_runs_and_demo_seeds(tmp_path: Path) -> None:
+    seeded = run_cli("demo", cwd=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr and "Seeded release v2.3" in seeded.stdout
+    again = run_cli("demo", cwd=tmp_path)
+    assert "already there" in again.stdout
+    out = run_cli("shell", "--as", "dana", stdin="list owed\nwho owns battlecards?\nsearch pricing\n", cwd=tmp_path).stdout
+    assert "Handoffs owed to you" in out and re.search(r"Driver +lee", out) and "Pricing page shows the usage tier" in out
+
+
+def test_serve_without_credentials_opens_the_shell(tmp_path: Path) -> None:
+    result = run_cli(stdin="help\n", cwd=tmp_path)
+    assert result.returncode == 0 and "Handoff keeps PMs and PMMs in step" in result.stdout
+
+
+def test_a_platform_without_its_secret_refuses_to_start(tmp_path: Path) -> None:
+    result = run_cli("serve", env={"SLACK_BOT_TOKEN": "xoxb-1-2-abc"}, cwd=tmp_path)
+    assert result.returncode == 2 and "SLACK_SIGNING_SECRET is required" in result.stderr
+    assert "xoxb-1-2-abc" not in result.stderr + result.stdout
+    result = run_cli("serve", env={"MICROSOFT_APP_ID": "abc"}, cwd=tmp_path)
+    assert result.returncode == 2 and "MICROSOFT_APP_PASSWORD is required" in result.stderr
+    result = run_cli("serve", env={"HANDOFF_TIMEZONE": "Mars/Base"}, cwd=tmp_path)
+    assert result.returncode == 2 and "Mars/Base" in result.stderr
+
+
+def test_migrate_command(tmp_path: Path) -> None:
+    result = run_cli("migrate", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, cwd=tmp_path)
+    assert result.returncode == 0 and "latest schema" in result.stdout

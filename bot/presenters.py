@@ -92,10 +92,11 @@ def handoff_buttons(view: HandoffView) -> list[Button]:
     """Buttons that fit the state; the value carries number and version for compare-and-set."""
     h = view.handoff
     value = f"{h.number}:{h.version}"
-    buttons = [
-        Button(f"handoff.{a.value}", label, value, style)
-        for a in allowed_actions(h.status) if (found := _BUTTONS.get(a)) for label, style in [found]
-    ]
+    buttons = []
+    for action in allowed_actions(h.status):
+        if action in _BUTTONS:
+            label, style = _BUTTONS[action]
+            buttons.append(Button(f"handoff.{action.value}", label, value, style))
     if h.status not in (Status.DONE, Status.CANCELLED):
         buttons.append(Button("handoff.reassign", "Reassign", value))
         buttons.append(Button("handoff.comment", "Comment", value))
@@ -168,7 +169,10 @@ def area_report(report: AreaReport, headline: str | None = None) -> Reply:
     out = ReplyBuilder(title=f"{area.name.capitalize()} ({area.side.value})", tone=Tone.SUCCESS if headline else Tone.INFO)
     if headline:
         out.para(headline)
-    names = lambda ids: ", ".join(name(people.get(i)) for i in ids)  # noqa: E731
+
+    def names(ids: tuple[int, ...]) -> str:
+        return ", ".join(name(people.get(i)) for i in ids)
+
     pairs: list[tuple[str, str]] = []
     if report.release and owned.release_drivers:
         override = f" (overrides {names(owned.drivers)})" if owned.drivers else ""

@@ -85,6 +85,7 @@ class SetDueDate:
 class CreateRelease:
     name: str
     target: str | None = None
+    channel: str | None = None  # the release's home channel, where its knowledge thread lives
 
 
 @dataclass(frozen=True)
@@ -166,9 +167,26 @@ class SearchKnowledge:
     kind: EntryKind | None = None
 
 
+@dataclass(frozen=True)
+class AttachHandoffMessage:
+    """A platform posted the handoff's card at ``message_ref``; later changes update it there."""
+
+    number: int
+    message_ref: str
+
+
+@dataclass(frozen=True)
+class AttachReleaseThread:
+    """A platform posted the release's root message; its knowledge thread replies to it."""
+
+    release_id: int
+    channel_ref: str
+    thread_ref: str
+
+
 Command = (
     ShowHelp | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole
-    | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge
+    | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
 )

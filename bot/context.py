@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.commands import UserRef
 from bot.dates import local_today
-from bot.domain import Notice, Person, Workspace
+from bot.domain import EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Workspace
 from bot.errors import InvalidInput, NotFound
 from bot.ports import NewPerson, UnitOfWork
 
@@ -36,6 +36,8 @@ class Ctx:
     now: datetime
     profiles: dict[str, NewPerson] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
+    entries: list[KnowledgeEntry] = field(default_factory=list)  # new lines for knowledge threads
+    touched: dict[int, HandoffView] = field(default_factory=dict)  # handoffs whose cards changed
 
     def today(self, person: Person | None = None) -> date:
         return local_today(self.now, self.timezone_of(person or self.actor))
@@ -46,6 +48,17 @@ class Ctx:
     def notify(self, person: Person | None, text: str, handoff_number: int | None = None) -> None:
         if person is not None and person.id != self.actor.id:
             self.notices.append(Notice(person, text, handoff_number))
+
+    async def record(
+        self, kind: EntryKind, body: str, release_id: int | None = None, handoff_id: int | None = None
+    ) -> KnowledgeEntry:
+        """Add a line to the knowledge thread (the release's, or the workspace's)."""
+        entry = await self.uow.knowledge.add(kind, body, self.actor.id, self.now, release_id, handoff_id)
+        self.entries.append(entry)
+        return entry
+
+    def touch(self, view: HandoffView) -> None:
+        self.touched[view.handoff.id] = view
 
     async def person(self, ref: UserRef | None) -> Person:
         """The person a mention names; ``None`` means the caller."""

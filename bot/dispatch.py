@@ -13,13 +13,13 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from bot import commands as c
 from bot import handoffs, people, presenters, registry, releases
 from bot.context import Caller, Ctx
-from bot.domain import Notice
+from bot.domain import HandoffView, KnowledgeEntry, Notice, Release
 from bot.errors import HandoffError
 from bot.grammar import UsageError, parse
 from bot.ports import Clock, NewPerson, UnitOfWorkFactory
@@ -37,9 +37,22 @@ ProfileLookup = Callable[[str, list[str]], Awaitable[dict[str, NewPerson]]]
 
 
 @dataclass(frozen=True)
+class ThreadLine:
+    """A new line for a release's knowledge thread, for platforms that keep one."""
+
+    release: Release
+    entry: KnowledgeEntry
+
+
+@dataclass(frozen=True)
 class Outcome:
+    """What a command produced: the reply to the caller, and what platforms should deliver."""
+
     reply: Reply
     notices: tuple[Notice, ...] = ()
+    thread_lines: tuple[ThreadLine, ...] = ()
+    handoffs: tuple[HandoffView, ...] = ()  # created or changed: platforms refresh their cards
+    today: date | None = None  # the caller's local date, for rendering those cards
 
 
 def route(command_type: type[C]) -> Callable[[Callable[[C, Ctx], Awaitable[Reply]]], Callable[[C, Ctx], Awaitable[Reply]]]:
@@ -81,8 +94,9 @@ class Core:
                 if created:
                     await registry.seed_defaults(ctx)
                 reply = await ROUTES[type(command)](command, ctx)
+                lines = await _thread_lines(ctx)
                 await uow.commit()
-            return Outcome(reply, tuple(ctx.notices))
+            return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today())
         except UsageError as exc:
             return Outcome(presenters.usage(exc.topic, str(exc)))
         except HandoffError as exc:
@@ -100,6 +114,11 @@ class Core:
         if not ids or self.profile_lookup is None:
             return {}
         return await self.profile_lookup(caller.workspace_id, ids)
+
+
+async def _thread_lines(ctx: Ctx) -> tuple[ThreadLine, ...]:
+    releases = await ctx.uow.releases.get_many([e.release_id for e in ctx.entries if e.release_id])
+    return tuple(ThreadLine(releases[e.release_id], e) for e in ctx.entries if e.release_id in releases)
 
 
 def _user_refs(command: c.Command) -> Iterable[c.UserRef]:
@@ -230,3 +249,15 @@ async def _person(cmd: c.ShowPerson, ctx: Ctx) -> Reply:
 @route(c.ListPeople)
 async def _people(cmd: c.ListPeople, ctx: Ctx) -> Reply:
     return presenters.people_list(await people.list_all(cmd, ctx))
+
+
+@route(c.AttachHandoffMessage)
+async def _attach_message(cmd: c.AttachHandoffMessage, ctx: Ctx) -> Reply:
+    await handoffs.attach_message(cmd, ctx)
+    return Reply()
+
+
+@route(c.AttachReleaseThread)
+async def _attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> Reply:
+    await releases.attach_thread(cmd, ctx)
+    return Reply()

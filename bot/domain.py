@@ -120,6 +120,7 @@ class Handoff:
     version: int
     created_at: datetime
     updated_at: datetime
+    message_ref: str | None = None  # where a platform shows this handoff's card ("C123:1700.1")
 
     @property
     def ref(self) -> str:

@@ -35,6 +35,7 @@ class UsageError(InvalidInput):
 
 _MENTION = re.compile(r"<@([A-Za-z0-9._:\-]+)(?:\|([^>]*))?>|(?<![\w.@])@([\w][\w.\-]{0,79})")
 _NUMBER = re.compile(r"#?(\d{1,9})")
+_CHANNEL = re.compile(r"<#([A-Za-z0-9]+)(?:\|[^>]*)?>|(?<!\S)#([A-Za-z][\w\-]{0,79})(?!\S)")
 _INVISIBLE = dict.fromkeys(
     [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E]
 )
@@ -252,10 +253,14 @@ def _parse_release(rest: str) -> c.Command:
     sub, after = _split_word(rest)
     sub = sub.lower()
     if sub in ("new", "create", "add"):
-        name, target = _take_name(after)
+        name, rest = _take_name(after)
         if not name:
             raise UsageError("Name the release.", "release")
-        return c.CreateRelease(name=name, target=target or None)
+        channel = None
+        if m := _CHANNEL.search(rest):
+            channel = m.group(1) or m.group(2)
+            rest = (rest[: m.start()] + rest[m.end():]).strip()
+        return c.CreateRelease(name=name, target=rest or None, channel=channel)
     if sub in ("list", "ls", ""):
         return c.ListReleases()
     if sub == "show":

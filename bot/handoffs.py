@@ -49,7 +49,9 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     to = f" to {owner.display_name}" if owner else " (no owner yet)"
     await _log(ctx, handoff, f"{ctx.actor.display_name} handed off {handoff.ref} {kind.value}{to}: {handoff.title}")
     ctx.notify(owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
-    return HandoffView(handoff, ctx.actor, owner, release, area)
+    view = HandoffView(handoff, ctx.actor, owner, release, area)
+    ctx.touch(view)
+    return view
 
 
 async def move(cmd: c.MoveHandoff, ctx: Ctx) -> HandoffView:
@@ -66,6 +68,7 @@ async def move(cmd: c.MoveHandoff, ctx: Ctx) -> HandoffView:
     await _log(ctx, handoff, _event_sentence(ctx.actor, handoff, cmd.action, reason))
     other = view.requester if ctx.actor.id != handoff.requester_id else view.owner
     ctx.notify(other, _event_sentence(ctx.actor, handoff, cmd.action, reason), handoff.number)
+    ctx.touch(view)
     return view
 
 
@@ -86,6 +89,7 @@ async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
     for party in {p.id: p for p in (previous, view.requester) if p}.values():
         ctx.notify(party, f"{ctx.actor.display_name} gave {handoff.ref} to {new_owner.display_name}", handoff.number)
     view.owner = new_owner
+    ctx.touch(view)
     return view
 
 
@@ -108,7 +112,15 @@ async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
     await _save(ctx, handoff, None)
     await _record(ctx, handoff, "due", None, None, handoff.due_date.isoformat())
     ctx.notify(view.owner, f"{handoff.ref} is now due {handoff.due_date.isoformat()}", handoff.number)
+    ctx.touch(view)
     return view
+
+
+async def attach_message(cmd: c.AttachHandoffMessage, ctx: Ctx) -> None:
+    """Remember where the card is shown; not a change of state, so no history line."""
+    view = await load(ctx, cmd.number)
+    view.handoff.message_ref = cmd.message_ref
+    await _save(ctx, view.handoff, None)
 
 
 async def show(cmd: c.ShowHandoff, ctx: Ctx) -> HandoffView:
@@ -194,9 +206,7 @@ async def _record(ctx: Ctx, handoff: Handoff, action: str, before: Status | None
 
 async def _log(ctx: Ctx, handoff: Handoff, body: str) -> None:
     """Every handoff event lands in the knowledge thread, searchable later."""
-    await ctx.uow.knowledge.add(
-        EntryKind.HANDOFF, body, ctx.actor.id, ctx.now, release_id=handoff.release_id, handoff_id=handoff.id
-    )
+    await ctx.record(EntryKind.HANDOFF, body, handoff.release_id, handoff.id)
 
 
 def _event_sentence(actor: Person, handoff: Handoff, action: Action, reason: str | None) -> str:

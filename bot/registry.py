@@ -70,9 +70,9 @@ async def assign(cmd: c.AssignArea, ctx: Ctx) -> AssignResult:
     added = await ctx.uow.areas.assign(Assignment(area.id, person.id, cmd.duty, release_id, cmd.owes), ctx.now)
     changed = added or removed > 0
     if changed:
-        await ctx.uow.knowledge.add(
+        await ctx.record(
             EntryKind.DECISION, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with),
-            ctx.actor.id, ctx.now, release_id,
+            release_id,
         )
         ctx.notify(person, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with))
     return AssignResult(await report(ctx, area, release), person, cmd.duty, changed, disputed_with)
@@ -89,9 +89,9 @@ async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
     removed = await ctx.uow.areas.unassign(area.id, person.id, release.id if release else None)
     if not removed:
         raise NotFound(f"{person.display_name} has no duty on {area.name}{_for(release)}.")
-    await ctx.uow.knowledge.add(
+    await ctx.record(
         EntryKind.DECISION, f"{ctx.actor.display_name} took {person.display_name} off {area.name}{_for(release)}",
-        ctx.actor.id, ctx.now, release.id if release else None,
+        release.id if release else None,
     )
     return await report(ctx, area, release)
 
@@ -117,7 +117,7 @@ async def create_area(cmd: c.CreateArea, ctx: Ctx) -> Area:
     if existing.area and existing.area.name.casefold() == name.casefold():
         raise InvalidInput(f"“{existing.area.name}” exists already; `who owns {existing.area.name}?` shows it.")
     area = await ctx.uow.areas.add(name, cmd.side, [" ".join(a.split()) for a in cmd.aliases][:10])
-    await ctx.uow.knowledge.add(EntryKind.NOTE, f"{ctx.actor.display_name} added grey area {name} ({cmd.side.value})", ctx.actor.id, ctx.now)
+    await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} added grey area {name} ({cmd.side.value})")
     return area
 
 

@@ -40,11 +40,9 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
     if await ctx.uow.releases.by_name(name):
         raise InvalidInput(f"There is already a release called “{name}”; `release show {name}` shows it.")
     target = parse_due(cmd.target, ctx.today()) if cmd.target else None
-    release = await ctx.uow.releases.add(name, target, ctx.now)
+    release = await ctx.uow.releases.add(name, target, ctx.now, cmd.channel)
     when = f", target {target.isoformat()}" if target else ""
-    await ctx.uow.knowledge.add(
-        EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", ctx.actor.id, ctx.now, release.id
-    )
+    await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", release.id)
     return release
 
 
@@ -72,10 +70,14 @@ async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, Knowledg
     text = cmd.text.strip()
     if len(text) > MAX_ENTRY:
         raise InvalidInput(f"Keep a {cmd.kind.value} under {MAX_ENTRY:,} characters; link to a doc for more.")
-    entry = await ctx.uow.knowledge.add(cmd.kind, text, ctx.actor.id, ctx.now, release.id)
+    entry = await ctx.record(cmd.kind, text, release.id)
     return release, entry
 
 
 async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> list[SearchHit]:
     """Every release's thread (and workspace-wide entries), newest first."""
     return await ctx.uow.knowledge.search([cmd.words], cmd.kind, limit=10)
+
+
+async def attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> None:
+    await ctx.uow.releases.set_thread(cmd.release_id, cmd.channel_ref, cmd.thread_ref)

@@ -37,7 +37,7 @@ USAGE: dict[str, Usage] = {
     "comment": Usage("comment <N> <text>", "comment 12 legal approved the claim", "add a comment"),
     "due": Usage("due <N> <date>", "due 12 next fri", "change the due date"),
     "release": Usage(
-        "release new <name> [<target date>] | list | show <name> | note <name> <text> | decide <name> <text>",
+        "release new <name> [<target date>] [#channel] | list | show <name> | note <name> <text> | decide <name> <text>",
         "release decide v2.3 We launch mid-market first",
         "releases and their knowledge thread",
     ),

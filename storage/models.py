@@ -131,6 +131,7 @@ class HandoffRow(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     status_note: Mapped[str | None] = mapped_column(Text)
+    message_ref: Mapped[str | None] = mapped_column(String(200))  # where the platform shows its card
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -168,3 +169,15 @@ class KnowledgeEntryRow(Base):
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboundEventRow(Base):
+    """Platform deliveries already handled (Slack ``event_id``): retries are recognised and skipped."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("workspace_id", "event_id", name="uq_inbound_events_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(128))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

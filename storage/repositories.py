@@ -34,6 +34,7 @@ from storage.models import (
     AssignmentRow,
     HandoffEventRow,
     HandoffRow,
+    InboundEventRow,
     KnowledgeEntryRow,
     PersonRow,
     ReleaseRow,
@@ -164,10 +165,10 @@ def _release(row: ReleaseRow) -> Release:
 
 
 class ReleaseRepository(_Repository):
-    async def add(self, name: str, target: date | None, created_at: datetime) -> Release:
+    async def add(self, name: str, target: date | None, created_at: datetime, channel_ref: str | None = None) -> Release:
         row = ReleaseRow(
             workspace_id=self.workspace_id, name=name, name_key=name_key(name), target_date=target,
-            status="planned", created_at=created_at,
+            status="planned", created_at=created_at, channel_ref=channel_ref,
         )
         self.session.add(row)
         await self.session.flush()
@@ -186,6 +187,13 @@ class ReleaseRepository(_Repository):
         stmt = select(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id.in_(set(ids)))
         return {row.id: _release(row) for row in (await self.session.execute(stmt)).scalars()}
 
+    async def set_thread(self, release_id: int, channel_ref: str, thread_ref: str) -> None:
+        await self.session.execute(
+            update(ReleaseRow)
+            .where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
+            .values(channel_ref=channel_ref, thread_ref=thread_ref)
+        )
+
     async def list(self) -> list[Release]:
         stmt = (
             select(ReleaseRow)
@@ -201,6 +209,7 @@ def _handoff(row: HandoffRow) -> Handoff:
         details=row.details, requester_id=row.requester_id, owner_id=row.owner_id, release_id=row.release_id,
         area_id=row.area_id, due_date=row.due_date, status=Status(row.status), status_note=row.status_note,
         version=row.version, created_at=utc(row.created_at), updated_at=utc(row.updated_at),
+        message_ref=row.message_ref,
     )
 
 
@@ -234,7 +243,7 @@ class HandoffRepository(_Repository):
                 kind=handoff.kind.value, title=handoff.title, details=handoff.details,
                 owner_id=handoff.owner_id, release_id=handoff.release_id, area_id=handoff.area_id,
                 due_date=handoff.due_date, status=handoff.status.value, status_note=handoff.status_note,
-                updated_at=handoff.updated_at, version=expected_version + 1,
+                updated_at=handoff.updated_at, message_ref=handoff.message_ref, version=expected_version + 1,
             )
             .execution_options(synchronize_session=False)
         )
@@ -444,3 +453,19 @@ class KnowledgeRepository(_Repository):
             .order_by(KnowledgeEntryRow.id.desc())
         )
         return [SearchHit(_entry(row), release) for row, release in await self.session.execute(stmt)]
+
+
+class InboundEventRepository(_Repository):
+    async def claim(self, event_id: str, at: datetime) -> bool:
+        """``True`` the first time an event id is seen in this workspace, ``False`` for a retry."""
+        return await insert_ignore(
+            self.session, InboundEventRow,
+            {"workspace_id": self.workspace_id, "event_id": event_id, "received_at": at},
+            ["workspace_id", "event_id"],
+        )
+
+    async def forget(self, event_id: str) -> None:
+        """Un-claim an event whose handling failed, so the platform's retry is processed."""
+        await self.session.execute(
+            delete(InboundEventRow).where(InboundEventRow.workspace_id == self.workspace_id, InboundEventRow.event_id == event_id)
+        )

@@ -11,6 +11,7 @@ from bot.errors import TemporarilyUnavailable
 from storage.repositories import (
     AreaRepository,
     HandoffRepository,
+    InboundEventRepository,
     KnowledgeRepository,
     PersonRepository,
     ReleaseRepository,
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.handoffs = HandoffRepository(self.session, ws)
         self.areas = AreaRepository(self.session, ws)
         self.knowledge = KnowledgeRepository(self.session, ws)
+        self.inbound_events = InboundEventRepository(self.session, ws)
         return self
 
     async def __aexit__(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.database import create_engine
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.models import Base
+from storage.slack_tables import slack_metadata
 
 
 def _ignore_search_objects(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -21,11 +22,11 @@ def _ignore_search_objects(obj: object, name: str | None, type_: str, reflected:
 async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
     def diff(sync_conn):
         context = MigrationContext.configure(sync_conn, opts={"include_object": _ignore_search_objects, "compare_type": True})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, [Base.metadata, slack_metadata()])
 
     async with engine.connect() as conn:
         assert await conn.run_sync(diff) == []
-    assert await current_revision(engine) == "0001"
+    assert await current_revision(engine) == "0002"
 
 
 async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None:
@@ -37,6 +38,6 @@ async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None
             await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "base"))
         assert await current_revision(engine) is None
         await upgrade(engine)
-        assert await current_revision(engine) == "0001"
+        assert await current_revision(engine) == "0002"
     finally:
         await engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,6 +24,9 @@ class Caller:
     is_admin: bool = False
     # The shell has no user directory: there, "@dana" creates a local person on first use.
     names_create_people: bool = False
+    # Looks up people the command mentions (Slack's users.info) *before* the transaction opens,
+    # so no database transaction is ever held across a network call.
+    lookup: Callable[[list[str]], Awaitable[dict[str, NewPerson]]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

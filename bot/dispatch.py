@@ -31,11 +31,6 @@ Route = Callable[[Any, Ctx], Awaitable[Reply]]
 ROUTES: dict[type, Route] = {}
 C = TypeVar("C")
 
-# Looks up people the command mentions (e.g. Slack's users.info) *before* the transaction opens,
-# so no database transaction is ever held across a network call.
-ProfileLookup = Callable[[str, list[str]], Awaitable[dict[str, NewPerson]]]
-
-
 @dataclass(frozen=True)
 class ThreadLine:
     """A new line for a release's knowledge thread, for platforms that keep one."""
@@ -68,14 +63,10 @@ def utc_now() -> datetime:
 
 
 class Core:
-    def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now, default_timezone: str = "UTC",
-        profile_lookup: ProfileLookup | None = None,
-    ) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now, default_timezone: str = "UTC") -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.default_timezone = default_timezone
-        self.profile_lookup = profile_lookup
 
     async def handle(self, caller: Caller, text: str) -> Outcome:
         try:
@@ -83,6 +74,19 @@ class Core:
         except UsageError as exc:
             return Outcome(presenters.usage(exc.topic, str(exc)))
         return await self.execute(caller, command)
+
+    async def claim_event(self, workspace_id: str, event_id: str) -> bool:
+        """Record a platform delivery id; ``False`` means it was handled before (a retry)."""
+        async with self.uow_factory(workspace_id) as uow:
+            await uow.workspaces.ensure(self.default_timezone)
+            claimed = await uow.inbound_events.claim(event_id, self.clock())
+            await uow.commit()
+        return claimed
+
+    async def forget_event(self, workspace_id: str, event_id: str) -> None:
+        async with self.uow_factory(workspace_id) as uow:
+            await uow.inbound_events.forget(event_id)
+            await uow.commit()
 
     async def execute(self, caller: Caller, command: c.Command) -> Outcome:
         try:
@@ -100,7 +104,7 @@ class Core:
         except UsageError as exc:
             return Outcome(presenters.usage(exc.topic, str(exc)))
         except HandoffError as exc:
-            return Outcome(error(str(exc)))
+            return Outcome(error(str(exc), field=exc.field))
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception(
@@ -111,9 +115,9 @@ class Core:
 
     async def _profiles(self, caller: Caller, command: c.Command) -> dict[str, NewPerson]:
         ids = [ref.platform_id for ref in _user_refs(command) if ref.platform_id]
-        if not ids or self.profile_lookup is None:
+        if not ids or caller.lookup is None:
             return {}
-        return await self.profile_lookup(caller.workspace_id, ids)
+        return await caller.lookup(ids)
 
 
 async def _thread_lines(ctx: Ctx) -> tuple[ThreadLine, ...]:

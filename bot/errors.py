@@ -16,7 +16,15 @@ from __future__ import annotations
 
 
 class HandoffError(Exception):
-    """A problem the user can fix; the message is the reply."""
+    """A problem the user can fix; the message is the reply.
+
+    ``field`` names the input it concerns (``due``, ``release``, ``area``, ``owner``, ``title``,
+    ``details``, ``reason``) so a form can show the message beside that input.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(HandoffError):

@@ -29,7 +29,7 @@ class UsageError(InvalidInput):
     """The text did not fit the grammar; ``topic`` is the command whose usage helps."""
 
     def __init__(self, message: str, topic: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, field="title" if topic == "new" else None)
         self.topic = topic
 
 
@@ -305,7 +305,7 @@ def _parse_owner(rest: str) -> c.Command:
         if not after:
             raise UsageError("Name the area.", "owner")
         return c.WhoOwns(after)
-    if sub in ("list", "ls", "unowned", "disputed", ""):
+    if sub in ("list", "ls", "unowned", "disputed", "mine", ""):
         _, release = _strip_release(after) if after else ("", None)
         if after and release is None:
             raise UsageError(f"I can't filter areas by “{after}”; try `for <release>`.", "owner")

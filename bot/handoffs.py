@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from bot import commands as c
 from bot.context import Ctx
 from bot.dates import parse_due
@@ -17,12 +20,15 @@ from bot.domain import (
     Role,
     Status,
 )
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import HandoffError, InvalidInput, NotAllowed, NotFound
 from bot.lifecycle import Action, check_party, check_reassign, target_status
 from bot.ownership import resolve_area
 from bot.ports import HandoffQuery, NewHandoff
 from bot.releases import find_release
 
+T = TypeVar("T")
+
+MAX_TITLE = 200
 MAX_DETAILS = 4000
 MAX_NOTE = 2000
 
@@ -30,11 +36,16 @@ MAX_NOTE = 2000
 async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     uow = ctx.uow
     owner = await ctx.person(cmd.owner) if cmd.owner else None
-    release = await find_release(uow, cmd.release) if cmd.release else None
-    area = await _find_area(ctx, cmd.area) if cmd.area else None
-    due = parse_due(cmd.due, ctx.today(owner or ctx.actor)) if cmd.due else None
+    release = await _field("release", find_release(uow, cmd.release)) if cmd.release else None
+    area = await _field("area", _find_area(ctx, cmd.area)) if cmd.area else None
+    try:
+        due = parse_due(cmd.due, ctx.today(owner or ctx.actor)) if cmd.due else None
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), field="due") from None
     if len(cmd.details) > MAX_DETAILS:
-        raise InvalidInput(f"Keep the details under {MAX_DETAILS:,} characters; link to a doc for more.")
+        raise InvalidInput(f"Keep the details under {MAX_DETAILS:,} characters; link to a doc for more.", "details")
+    if not cmd.title.strip() or len(cmd.title) > MAX_TITLE:
+        raise InvalidInput(f"A title has 1 to {MAX_TITLE} characters; put the rest in the details.", "title")
     kind = cmd.kind or _default_kind(ctx.actor)
     number = await uow.workspaces.allocate_handoff_number()
     handoff = await uow.handoffs.add(
@@ -179,6 +190,15 @@ async def views(ctx: Ctx, handoffs: list[Handoff]) -> list[HandoffView]:
         )
         for h in handoffs
     ]
+
+
+async def _field(name: str, lookup: Awaitable[T]) -> T:
+    """Tag a lookup's error with the form field it concerns."""
+    try:
+        return await lookup
+    except HandoffError as exc:
+        exc.field = exc.field or name
+        raise
 
 
 def _default_kind(actor: Person) -> Kind:

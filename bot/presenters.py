@@ -222,8 +222,10 @@ def assigned(result: AssignResult) -> Reply:
 def area_list(reports: list[AreaReport], which: str, release: Release | None) -> Reply:
     scope = f" for {release.name}" if release else ""
     if not reports:
-        return Reply(title=f"No {which} grey areas{scope}." if which != "all" else "No grey areas yet.")
-    out = ReplyBuilder(title=f"{'Grey areas' if which == 'all' else which.capitalize() + ' grey areas'}{scope} ({len(reports)})")
+        empty = {"all": "No grey areas yet.", "mine": "You have no duty on any grey area yet."}
+        return Reply(title=empty.get(which, f"No {which} grey areas{scope}."))
+    heading = {"all": "Grey areas", "mine": "Your grey areas"}.get(which, f"{which.capitalize()} grey areas")
+    out = ReplyBuilder(title=f"{heading}{scope} ({len(reports)})")
     lines = []
     for r in reports:
         drivers = r.ownership.effective_drivers

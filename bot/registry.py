@@ -103,7 +103,7 @@ async def list_areas(cmd: c.ListAreas, ctx: Ctx) -> tuple[list[AreaReport], Rele
     reports = []
     for area in await ctx.uow.areas.list():
         owned = ownership(assignments, area.id, release.id if release else None)
-        if (cmd.which == "unowned" and not owned.unowned) or (cmd.which == "disputed" and not owned.disputed):
+        if not _wanted(cmd.which, owned, ctx.actor.id):
             continue
         reports.append(AreaReport(area, owned, release, people))
     return reports, release
@@ -148,6 +148,17 @@ async def _split_release(ctx: Ctx, query: str) -> tuple[str, Release | None]:
         if release:
             return query[: m.start()], release
     return query, None
+
+
+def _wanted(which: str, owned: Ownership, person_id: int) -> bool:
+    if which == "unowned":
+        return owned.unowned
+    if which == "disputed":
+        return owned.disputed
+    if which == "mine":
+        supporters = {s.person_id for s in (*owned.supporters, *owned.release_supporters)}
+        return person_id in {*owned.effective_drivers, *supporters, *owned.informed}
+    return True
 
 
 def _duty_sentence(

@@ -73,6 +73,7 @@ class Reply:
     tone: Tone = Tone.INFO
     ephemeral: bool = True  # only the caller needs to see it
     error_id: str | None = None
+    field: str | None = None  # for errors: the form input the message is about
 
     @property
     def is_error(self) -> bool:
@@ -110,8 +111,16 @@ class ReplyBuilder:
         return Reply(self.title, tuple(self.blocks), tuple(self.buttons), self.tone, self.ephemeral)
 
 
-def error(message: str, error_id: str | None = None) -> Reply:
-    return Reply(blocks=(Paragraph((message,)),), tone=Tone.ERROR, error_id=error_id)
+def error(message: str, error_id: str | None = None, field: str | None = None) -> Reply:
+    return Reply(blocks=(Paragraph((message,)),), tone=Tone.ERROR, error_id=error_id, field=field)
+
+
+def message_of(reply: Reply) -> str:
+    """The first paragraph's text: an error's one sentence."""
+    for block in reply.blocks:
+        if isinstance(block, Paragraph):
+            return "".join(_span_text(s) for s in block.spans)
+    return reply.title or ""
 
 
 def plain_text(reply: Reply) -> str:

@@ -43,7 +43,7 @@ USAGE: dict[str, Usage] = {
     ),
     "owner": Usage(
         "owner set|add|inform|remove <area> @person [owes <input>] [for <release>] | claim <area> | "
-        "who <area> | list | unowned | disputed | new <area> <inbound|outbound|shared> [aka <a>, <b>]",
+        "who <area> | list | unowned | disputed | mine | new <area> <inbound|outbound|shared> [aka <a>, <b>]",
         "owner set competitive messaging @dana",
         "the grey-area ownership registry: driver, supporters, informed",
     ),

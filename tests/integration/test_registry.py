@@ -84,3 +84,11 @@ async def test_people_roles_and_time_zones(chat: Chat) -> None:
     assert "Europe/Paris" in await chat.ok("dana", "person me tz europe/paris")
     assert "not a time zone" in await chat.fails("dana", "person me tz Mars/Base")
     assert "People (2)" in await chat.ok("dana", "person list")
+
+
+async def test_my_grey_areas(chat: Chat) -> None:
+    await chat.ok("alex", "owner set pricing @lee")
+    await chat.ok("alex", "owner add positioning @lee owes pricing input")
+    text = await chat.ok("lee", "owner mine")
+    assert "Your grey areas (2)" in text and "pricing" in text and "positioning" in text
+    assert "no duty" in await chat.ok("sam", "owner mine")

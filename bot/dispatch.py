@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 from bot import commands as c
 from bot import handoffs, people, presenters, registry, releases
 from bot.context import Caller, Ctx
-from bot.domain import HandoffView, KnowledgeEntry, Notice, Release
+from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
 from bot.errors import HandoffError
 from bot.grammar import UsageError, parse
-from bot.ports import Clock, NewPerson, UnitOfWorkFactory
+from bot.ownership import DEFAULT_AREAS
+from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
 from bot.reply import Reply, error
 
 log = logging.getLogger("handoff.core")
@@ -78,7 +79,7 @@ class Core:
     async def claim_event(self, workspace_id: str, event_id: str) -> bool:
         """Record a platform delivery id; ``False`` means it was handled before (a retry)."""
         async with self.uow_factory(workspace_id) as uow:
-            await uow.workspaces.ensure(self.default_timezone)
+            await self._workspace(uow)
             claimed = await uow.inbound_events.claim(event_id, self.clock())
             await uow.commit()
         return claimed
@@ -88,15 +89,20 @@ class Core:
             await uow.inbound_events.forget(event_id)
             await uow.commit()
 
+    async def names(self, workspace_id: str, what: str, prefix: str = "") -> list[str]:
+        """Release or area names for a platform's select menus, filtered by a typed prefix."""
+        async with self.uow_factory(workspace_id) as uow:
+            items = await (uow.releases.list() if what == "releases" else uow.areas.list())
+        wanted = prefix.strip().casefold()
+        return [i.name for i in items if wanted in i.name.casefold()]
+
     async def execute(self, caller: Caller, command: c.Command) -> Outcome:
         try:
             profiles = await self._profiles(caller, command)
             async with self.uow_factory(caller.workspace_id) as uow:
-                workspace, created = await uow.workspaces.ensure(self.default_timezone)
+                workspace = await self._workspace(uow)
                 actor = await uow.people.upsert(NewPerson(caller.user_id, caller.display_name, caller.timezone, caller.is_admin))
                 ctx = Ctx(uow, caller, actor, workspace, self.clock(), profiles)
-                if created:
-                    await registry.seed_defaults(ctx)
                 reply = await ROUTES[type(command)](command, ctx)
                 lines = await _thread_lines(ctx)
                 await uow.commit()
@@ -112,6 +118,13 @@ class Core:
                 extra={"error_id": error_id, "workspace": caller.workspace_id},
             )
             return Outcome(error(f"Sorry, something went wrong on my side (error {error_id}). Please try again.", error_id))
+
+    async def _workspace(self, uow: UnitOfWork) -> Workspace:
+        """The caller's workspace, created and seeded with the default grey areas on first sight."""
+        workspace, created = await uow.workspaces.ensure(self.default_timezone)
+        if created:
+            await uow.areas.add_defaults(DEFAULT_AREAS)
+        return workspace
 
     async def _profiles(self, caller: Caller, command: c.Command) -> dict[str, NewPerson]:
         ids = [ref.platform_id for ref in _user_refs(command) if ref.platform_id]

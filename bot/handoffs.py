@@ -111,6 +111,8 @@ async def comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> HandoffView:
     await _log(ctx, view.handoff, f"{ctx.actor.display_name} on {view.handoff.ref}: {text}")
     for party in (view.requester, view.owner):
         ctx.notify(party, f"{ctx.actor.display_name} commented on {view.handoff.ref}: {text}", view.handoff.number)
+    await _with_history(ctx, view)  # so the refreshed card shows the comment
+    ctx.touch(view)
     return view
 
 
@@ -130,12 +132,14 @@ async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
 async def attach_message(cmd: c.AttachHandoffMessage, ctx: Ctx) -> None:
     """Remember where the card is shown; not a change of state, so no history line."""
     view = await load(ctx, cmd.number)
-    view.handoff.message_ref = cmd.message_ref
-    await _save(ctx, view.handoff, None)
+    await ctx.uow.handoffs.set_message_ref(view.handoff.id, cmd.message_ref)
 
 
 async def show(cmd: c.ShowHandoff, ctx: Ctx) -> HandoffView:
-    view = await load(ctx, cmd.number)
+    return await _with_history(ctx, await load(ctx, cmd.number))
+
+
+async def _with_history(ctx: Ctx, view: HandoffView) -> HandoffView:
     view.history = await ctx.uow.handoffs.history(view.handoff.id)
     view.actors = await ctx.uow.people.get_many([e.actor_id for e in view.history])
     return view

@@ -9,7 +9,7 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.domain import Area, Assignment, Duty, EntryKind, Person, Release
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.ownership import DEFAULT_AREAS, Ownership, ownership, resolve_area, suggested_roles
+from bot.ownership import Ownership, ownership, resolve_area, suggested_roles
 from bot.releases import find_release
 
 
@@ -36,10 +36,6 @@ class AssignResult:
     duty: Duty
     changed: bool
     disputed_with: list[Person] = field(default_factory=list)
-
-
-async def seed_defaults(ctx: Ctx) -> None:
-    await ctx.uow.areas.add_defaults(DEFAULT_AREAS)
 
 
 async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:

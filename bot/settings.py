@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +24,7 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_state_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    handoff_secret_key: SecretStr | None = None  # Fernet key that encrypts stored OAuth tokens
     slack_api_url: str = "https://slack.com/api/"
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
@@ -58,10 +62,24 @@ class Settings(BaseSettings):
                 found.append("SLACK_SIGNING_SECRET is required when Slack is configured.")
             if not (self.slack_bot_token or self.slack_client_id):
                 found.append("Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth).")
-            if self.slack_client_id and not (self.slack_client_secret and self.slack_state_secret):
-                found.append("SLACK_CLIENT_SECRET and SLACK_STATE_SECRET are required with SLACK_CLIENT_ID.")
+            if self.slack_client_id and not self.slack_client_secret:
+                found.append("SLACK_CLIENT_SECRET is required with SLACK_CLIENT_ID.")
+            if self.slack_client_id and not _fernet_key(self.handoff_secret_key):
+                found.append(
+                    "HANDOFF_SECRET_KEY (a Fernet key: python -c 'from cryptography.fernet import Fernet;"
+                    " print(Fernet.generate_key().decode())') is required to store OAuth tokens encrypted."
+                )
         if self.microsoft_app_id and not self.microsoft_app_password and self.microsoft_app_type != "UserAssignedMSI":
             found.append("MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID.")
         if self.microsoft_app_password and not self.microsoft_app_id:
             found.append("MICROSOFT_APP_ID is required with MICROSOFT_APP_PASSWORD.")
         return found
+
+
+def _fernet_key(key: SecretStr | None) -> bool:
+    if key is None:
+        return False
+    try:
+        return len(base64.urlsafe_b64decode(key.get_secret_value().encode())) == 32
+    except (ValueError, binascii.Error):
+        return False

@@ -252,6 +252,15 @@ class HandoffRepository(_Repository):
         handoff.version = expected_version + 1
         return handoff
 
+    async def set_message_ref(self, handoff_id: int, message_ref: str) -> None:
+        """Where a platform shows the card; not a change of state, so the version stays."""
+        await self.session.execute(
+            update(HandoffRow)
+            .where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.id == handoff_id)
+            .values(message_ref=message_ref)
+            .execution_options(synchronize_session=False)
+        )
+
     async def find(self, query: HandoffQuery) -> tuple[list[Handoff], int]:
         """Matching handoffs, soonest due first, and how many match in all."""
         conditions = [HandoffRow.workspace_id == self.workspace_id]

@@ -1,0 +1,261 @@
+"""The Slack surface: bolt listeners that parse at the edge, call the core, ack, then deliver.
+
+Every listener follows one shape: build the Caller from the verified request, run the command
+through the core (which commits), ack, and hand the Web API work — posting cards, thread lines
+and DMs — to a tracked background task. So Slack is told "accepted" only once the change is in
+the database, the ack never waits on Slack's own API, and a failed post never loses a handoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import commands as c
+from bot import presenters
+from bot.context import Caller
+from bot.dispatch import Core, Outcome
+from bot.domain import HandoffView, Release
+from bot.lifecycle import Action
+from bot.ports import NewPerson
+from bot.reply import Paragraph, Reply, Strong
+from handlers import slack_views as views
+from handlers.render_slack import fallback_text, render_dicts
+
+log = logging.getLogger("handoff.slack")
+
+# Errors a retry cannot fix: report them once, never retry.
+PERMANENT_ERRORS = frozenset(
+    {"invalid_auth", "token_revoked", "account_inactive", "channel_not_found", "not_in_channel", "is_archived",
+     "msg_too_long", "restricted_action", "cant_update_message", "message_not_found"}
+)
+DRAIN_SECONDS = 10.0
+_BOT_MENTION = re.compile(r"^\s*<@(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
+
+
+def without_bot_mention(text: str, bot_user_id: str | None) -> str:
+    """``<@UBOT> <@U2> question: …`` -> ``<@U2> question: …``: only the bot's own mention goes."""
+    m = _BOT_MENTION.match(text)
+    if m and (bot_user_id is None or m.group("id") == bot_user_id):
+        return text[m.end():]
+    return text
+_DIRECT_MOVES = {"handoff.ack": Action.ACK, "handoff.start": Action.START, "handoff.done": Action.DONE,
+                 "handoff.reopen": Action.REOPEN}
+_REASON_MOVES = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "handoff.decline": Action.DECLINE,
+                 "handoff.block": Action.BLOCK, "handoff.cancel": Action.CANCEL}
+
+
+def workspace_of(team_id: str) -> str:
+    return f"slack:{team_id}"
+
+
+def message_ref(channel: str, ts: str) -> str:
+    return f"{channel}:{ts}"
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    channel, _, ts = ref.partition(":")
+    return channel, ts
+
+
+class Profiles:
+    """``users.info`` with a short cache: names, time zones and admin flags stay fresh."""
+
+    def __init__(self, ttl_seconds: float = 3600.0) -> None:
+        self.ttl = ttl_seconds
+        self._cache: dict[tuple[str, str], tuple[float, NewPerson]] = {}
+
+    async def get(self, client: AsyncWebClient, team_id: str, user_id: str) -> NewPerson:
+        key = (team_id, user_id)
+        cached = self._cache.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            user = (await client.users_info(user=user_id))["user"]
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            return NewPerson(user_id, user_id)
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or user.get("real_name") or profile.get("real_name") or user.get("name") or user_id
+        person = NewPerson(user_id, name, user.get("tz"), bool(user.get("is_admin") or user.get("is_owner")))
+        self._cache[key] = (time.monotonic() + self.ttl, person)
+        return person
+
+    async def many(self, client: AsyncWebClient, team_id: str, user_ids: list[str]) -> dict[str, NewPerson]:
+        found = await asyncio.gather(*(self.get(client, team_id, u) for u in dict.fromkeys(user_ids)))
+        return {p.platform_user_id: p for p in found}
+
+
+@dataclass
+class Delivery:
+    """One outcome's Web API work; collects what could not be posted to tell the caller once."""
+
+    client: AsyncWebClient
+    caller: Caller
+    origin_channel: str | None = None
+    problems: list[str] = field(default_factory=list)
+    roots: dict[int, tuple[str, str]] = field(default_factory=dict)  # release id -> (channel, root ts)
+
+    async def call(self, what: str, fn: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any | None:
+        try:
+            return await fn(**kwargs)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "error")
+            where = kwargs.get("channel")
+            log.warning("Slack %s failed (%s) for channel %s", what, error, where)
+            if error in ("not_in_channel", "channel_not_found", "is_archived") and where:
+                self.problems.append(f"I couldn't post in <#{where}> ({error}); invite me there with `/invite @Handoff`.")
+            elif error not in PERMANENT_ERRORS:
+                self.problems.append(f"Slack refused to {what} ({error}); the change itself is saved.")
+            return None
+
+
+class SlackSurface:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.profiles = Profiles()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run Web API work after the ack; keep a reference so it is not garbage-collected."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("background Slack work failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Let in-flight deliveries (and the ones they start) finish: tests, graceful shutdown."""
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while self._tasks:
+                await asyncio.wait(set(self._tasks))
+
+    async def caller(self, client: AsyncWebClient, team_id: str, user_id: str) -> Caller:
+        me = await self.profiles.get(client, team_id, user_id)
+
+        async def lookup(ids: list[str]) -> dict[str, NewPerson]:
+            return await self.profiles.many(client, team_id, ids)
+
+        return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin, lookup=lookup)
+
+    # --- delivery -----------------------------------------------------------------------
+
+    async def deliver(self, client: AsyncWebClient, caller: Caller, outcome: Outcome, *,
+                      origin_channel: str | None = None, clicked: tuple[str, str] | None = None) -> None:
+        d = Delivery(client, caller, origin_channel)
+        for line in outcome.thread_lines:
+            if line.release.channel_ref and not line.release.thread_ref and line.release.id not in d.roots:
+                await self._post_root(d, line.release)
+        carded: set[int] = set()
+        for view in outcome.handoffs:
+            if await self._show_card(d, view, outcome, clicked):
+                carded.add(view.handoff.id)
+        for line in outcome.thread_lines:
+            thread = self._thread(d, line.release)
+            if thread and line.entry.handoff_id not in carded:
+                reply = Reply(blocks=(Paragraph((Strong(f"{line.entry.kind.value.capitalize()}: "), line.entry.body)),))
+                await d.call("post in the release thread", client.chat_postMessage, channel=thread[0], thread_ts=thread[1],
+                             text=fallback_text(Reply(title=line.entry.body)), blocks=render_dicts(reply),
+                             unfurl_links=False, unfurl_media=False)
+        for release in {line.release.id: line.release for line in outcome.thread_lines}.values():
+            if thread := self._thread(d, release):
+                await self._refresh_root(d, release, thread)
+        cards = {v.handoff.number: v for v in outcome.handoffs}
+        for notice in outcome.notices:
+            reply = Reply(title=notice.text)
+            if notice.handoff_number in cards and outcome.today:
+                card = presenters.handoff_card(cards[notice.handoff_number], outcome.today)
+                reply = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
+            await d.call("send a direct message", client.chat_postMessage, channel=notice.to.platform_user_id,
+                         text=fallback_text(reply), blocks=render_dicts(reply), unfurl_links=False, unfurl_media=False)
+        await self._report_problems(d)
+        for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
+            await self.publish_home(client, caller, user_id)
+
+    async def _show_card(self, d: Delivery, view: HandoffView, outcome: Outcome, clicked: tuple[str, str] | None) -> bool:
+        """Refresh the card where it lives; a new handoff's card goes to its release thread or the channel."""
+        if outcome.today is None:
+            return False
+        card = presenters.handoff_card(view, outcome.today)
+        payload = {"text": fallback_text(card), "blocks": render_dicts(card, more_url=None)}
+        if clicked and (not view.handoff.message_ref or split_ref(view.handoff.message_ref) != clicked):
+            await d.call("update the message", d.client.chat_update, channel=clicked[0], ts=clicked[1], **payload)
+        if view.handoff.message_ref:
+            channel, ts = split_ref(view.handoff.message_ref)
+            await d.call("update the handoff card", d.client.chat_update, channel=channel, ts=ts, **payload)
+            return False
+        thread = self._thread(d, view.release) if view.release else None
+        channel = thread[0] if thread else d.origin_channel
+        if not channel or channel.startswith("D"):
+            return False
+        posted = await d.call("post the handoff card", d.client.chat_postMessage, channel=channel,
+                              thread_ts=thread[1] if thread else None, unfurl_links=False, unfurl_media=False, **payload)
+        if posted:
+            await self.core.execute(d.caller, c.AttachHandoffMessage(view.handoff.number, message_ref(posted["channel"], posted["ts"])))
+        return bool(posted)
+
+    async def _post_root(self, d: Delivery, release: Release) -> None:
+        reply = (await self.core.execute(d.caller, c.ShowRelease(release.name))).reply
+        posted = await d.call("post the release thread", d.client.chat_postMessage, channel=release.channel_ref,
+                              text=fallback_text(reply), blocks=render_dicts(reply), unfurl_links=False, unfurl_media=False)
+        if posted:
+            d.roots[release.id] = (posted["channel"], posted["ts"])
+            await self.core.execute(d.caller, c.AttachReleaseThread(release.id, posted["channel"], posted["ts"]))
+
+    @staticmethod
+    def _thread(d: Delivery, release: Release) -> tuple[str, str] | None:
+        if release.id in d.roots:
+            return d.roots[release.id]
+        if release.channel_ref and release.thread_ref:
+            return release.channel_ref, release.thread_ref
+        return None
+
+    async def _refresh_root(self, d: Delivery, release: Release, thread: tuple[str, str]) -> None:
+        """The root message carries live counts and the latest decisions."""
+        outcome = await self.core.execute(d.caller, c.ShowRelease(release.name))
+        if not outcome.reply.is_error:
+            await d.call("update the release summary", d.client.chat_update, channel=thread[0], ts=thread[1],
+                         text=fallback_text(outcome.reply), blocks=render_dicts(outcome.reply))
+
+    async def _report_problems(self, d: Delivery) -> None:
+        if not d.problems or not d.origin_channel:
+            return
+        text = " ".join(dict.fromkeys(d.problems))
+        try:
+            await d.client.chat_postEphemeral(channel=d.origin_channel, user=d.caller.user_id, text=text)
+        except SlackApiError as exc:
+            log.warning("could not report a delivery problem: %s", exc.response.get("error"))
+
+    async def publish_home(self, client: AsyncWebClient, caller: Caller, user_id: str) -> None:
+        viewer = caller if user_id == caller.user_id else await self.caller(client, caller.workspace_id.removeprefix("slack:"), user_id)
+        sections = []
+        for command in (c.ListHandoffs(scope="mine"), c.ListHandoffs(scope="owed"), c.ListAreas(which="mine"), c.ListReleases()):
+            sections.append((await self.core.execute(viewer, command)).reply)
+        try:
+            await client.views_publish(user_id=user_id, view=views.home_view(sections))
+        except SlackApiError as exc:
+            log.warning("views.publish failed: %s", exc.response.get("error"))
+
+    async def tell(self, client: AsyncWebClient, channel: str | None, user_id: str, reply: Reply) -> None:
+        """An ephemeral answer in the channel the click came from (or a DM when there is none)."""
+        kwargs = {"text": fallback_text(reply), "blocks": render_dicts(reply)}
+        try:
+            if channel:
+                await client.chat_postEphemeral(channel=channel, user=user_id, **kwargs)
+            else:
+                await client.chat_postMessage(channel=user_id, **kwargs)
+        except SlackApiError as exc:
+            log.warning("could not answer %s: %s", user_id, exc.response.get("error"))

@@ -1,0 +1,135 @@
+"""Slack transport: the bolt AsyncApp, its Web API client, and the aiohttp routes that host it.
+
+Bolt verifies signatures; this module only adds what bolt leaves out: a 401 (not a 500) for a
+missing or non-numeric timestamp, a body-size limit, OAuth routes, and Socket Mode start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.dispatch import Core
+from bot.settings import Settings
+from handlers.slack import SlackSurface
+from handlers.slack_listeners import register
+from storage.slack_installations import EncryptedInstallationStore
+from storage.slack_tables import OAUTH_STATES
+
+log = logging.getLogger("handoff.slack")
+
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read")
+OAUTH_STATE_SECONDS = 600
+SLACK = web.AppKey("slack", AsyncApp)
+SLACK_SURFACE = web.AppKey("slack_surface", SlackSurface)
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The app's client: SLACK_API_URL, and retries for rate limits, 5xx and dropped connections
+    (slack_sdk retries only connection errors unless told otherwise)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token and not settings.slack_client_id else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_slack_app(settings: Settings, core: Core, engine: AsyncEngine) -> tuple[AsyncApp, SlackSurface]:
+    assert settings.slack_signing_secret is not None
+    oauth_settings = None
+    if settings.slack_client_id:
+        assert settings.slack_client_secret and settings.handoff_secret_key
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            scopes=list(BOT_SCOPES),
+            installation_store=EncryptedInstallationStore(
+                settings.slack_client_id, engine, settings.handoff_secret_key.get_secret_value()),
+            state_store=AsyncSQLAlchemyOAuthStateStore(
+                expiration_seconds=OAUTH_STATE_SECONDS, engine=engine, table_name=OAUTH_STATES),
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
+        )
+    app = AsyncApp(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        oauth_settings=oauth_settings,
+        # Listeners record through the core, then ack; Web API work runs after in the background.
+        process_before_response=True,
+        ignoring_self_events_enabled=True,
+    )
+    if oauth_settings:
+        app.enable_token_revocation_listeners()
+    surface = SlackSurface(core)
+    register(app, surface)
+    return app, surface
+
+
+def add_routes(web_app: web.Application, bolt: AsyncApp, surface: SlackSurface) -> None:
+    web_app[SLACK] = bolt
+    web_app[SLACK_SURFACE] = surface
+    web_app.router.add_post("/slack/events", events)
+    if bolt.oauth_flow is not None:
+        web_app.router.add_get("/slack/install", install)
+        web_app.router.add_get("/slack/oauth_redirect", oauth_redirect)
+    web_app.on_cleanup.append(_drain)
+
+
+async def events(request: web.Request) -> web.Response:
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        # slack_sdk's verifier raises ValueError on these; bolt would answer 500.
+        log.warning("refused a Slack request: missing or non-numeric timestamp")
+        return web.Response(status=401, text="invalid request")
+    bolt = request.app[SLACK]
+    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+
+async def install(request: web.Request) -> web.Response:
+    bolt = request.app[SLACK]
+    assert bolt.oauth_flow is not None
+    return await to_aiohttp_response(await bolt.oauth_flow.handle_installation(await to_bolt_request(request)))
+
+
+async def oauth_redirect(request: web.Request) -> web.Response:
+    bolt = request.app[SLACK]
+    assert bolt.oauth_flow is not None
+    return await to_aiohttp_response(await bolt.oauth_flow.handle_callback(await to_bolt_request(request)))
+
+
+async def _drain(web_app: web.Application) -> None:
+    await web_app[SLACK_SURFACE].drain()
+
+
+def add_socket_mode(web_app: web.Application, bolt: AsyncApp, app_token: str) -> None:
+    """Socket Mode: no public URL; the connection opens with the web app and closes with it."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(bolt, app_token)
+
+    async def connect(_: web.Application) -> None:
+        await handler.connect_async()
+
+    async def close(_: web.Application) -> None:
+        await handler.close_async()
+
+    web_app.on_startup.append(connect)
+    web_app.on_cleanup.append(close)

@@ -1,0 +1,215 @@
+"""Bolt listeners, registered on an app by :func:`register` (never on a global app at import).
+
+Each is short: read the payload, run one command through the core, ack, deliver in the
+background. Button values carry ``number:version``; the core checks both against the caller's
+own workspace, so a value from another workspace or an old message changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import commands as c
+from bot.reply import Reply, Tone, message_of
+from handlers import slack_views as views
+from handlers.render_slack import fallback_text, render_dicts
+from handlers.slack import _DIRECT_MOVES, _REASON_MOVES, SlackSurface, without_bot_mention
+
+log = logging.getLogger("handoff.slack")
+
+
+def register(app: AsyncApp, surface: SlackSurface) -> None:
+    core = surface.core
+
+    async def caller_for(client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext):
+        team = context.team_id or body.get("team_id") or (body.get("team") or {}).get("id") or ""
+        user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
+        return await surface.caller(client, team, user)
+
+    @app.command("/handoff")
+    async def slash(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        text = body.get("text") or ""
+        if text.strip().lower() in ("", "new"):
+            await ack()
+            areas = await core.names(f"slack:{context.team_id}", "areas")
+            await client.views_open(trigger_id=body["trigger_id"], view=views.new_handoff_modal(areas, channel=body.get("channel_id")))
+            return
+        caller = await caller_for(client, body, context)
+        outcome = await core.handle(caller, text)
+        # A public result (a new handoff) is posted as a card; the caller gets a one-line receipt.
+        reply = outcome.reply if outcome.reply.ephemeral else Reply(title=message_of(outcome.reply), tone=Tone.SUCCESS)
+        await ack(response_type="ephemeral", text=fallback_text(reply), blocks=render_dicts(reply))
+        surface.background(surface.deliver(client, caller, outcome, origin_channel=body.get("channel_id")))
+
+    @app.action(re.compile(r"^handoff\.(ack|start|done|reopen)$"))
+    async def move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        number, version = _number_version(action.get("value", ""))
+        caller = await caller_for(client, body, context)
+        outcome = await core.execute(caller, c.MoveHandoff(number, _DIRECT_MOVES[action["action_id"]], expected_version=version))
+        await ack()
+        channel, ts = _container(body)
+        if outcome.reply.is_error:
+            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            return
+        surface.background(surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
+
+    @app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign)$"))
+    async def open_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        number, version = _number_version(action.get("value", ""))
+        channel, ts = _container(body)
+        target = views.Target(number, version, channel, ts, action["action_id"])
+        name = action["action_id"]
+        if name == "handoff.comment":
+            view = views.comment_modal(target, f"#{number}")
+        elif name == "handoff.reassign":
+            view = views.reassign_modal(target, f"#{number}")
+        else:
+            view = views.reason_modal(_REASON_MOVES[name], target, f"#{number}")
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(views.REASON)
+    @app.view(views.COMMENT)
+    @app.view(views.REASSIGN)
+    async def submit_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        target = views.Target.load(view.get("private_metadata", ""))
+        state = view["state"]["values"]
+        if view["callback_id"] == views.COMMENT:
+            command: c.Command = c.CommentOnHandoff(target.number, views.text_of(state))
+        elif view["callback_id"] == views.REASSIGN:
+            command = c.ReassignHandoff(target.number, c.UserRef(platform_id=views.user_of(state) or ""), target.version)
+        else:
+            command = c.MoveHandoff(target.number, _REASON_MOVES[target.action or ""], views.text_of(state) or None, target.version)
+        caller = await caller_for(client, body, context)
+        outcome = await core.execute(caller, command)
+        if outcome.reply.is_error:
+            block = "owner" if view["callback_id"] == views.REASSIGN else "reason"
+            await ack(response_action="errors", errors={block: message_of(outcome.reply)[:150]})
+            return
+        await ack()
+        clicked = (target.channel, target.ts) if target.channel and target.ts else None
+        surface.background(surface.deliver(client, caller, outcome, origin_channel=target.channel, clicked=clicked))
+
+    @app.view(views.NEW_HANDOFF)
+    async def submit_new(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        command = views.read_new_handoff(view["state"]["values"])
+        caller = await caller_for(client, body, context)
+        outcome = await core.execute(caller, command)
+        if outcome.reply.is_error:
+            field = outcome.reply.field if outcome.reply.field in _MODAL_FIELDS else "title"
+            await ack(response_action="errors", errors={field: message_of(outcome.reply)[:150]})
+            return
+        await ack()
+        origin = json.loads(view.get("private_metadata") or "{}").get("ch")
+        surface.background(surface.deliver(client, caller, outcome, origin_channel=origin))
+
+    @app.options("release")
+    async def release_options(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        names = await core.names(f"slack:{context.team_id}", "releases", body.get("value") or "")
+        await ack(options=[{"text": {"type": "plain_text", "text": n[:75]}, "value": n[:150]} for n in names[:100]])
+
+    @app.shortcut("handoff_message")
+    async def hand_off_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await ack()
+        message = body.get("message") or {}
+        text = message.get("text") or ""
+        link = await _permalink(client, (body.get("channel") or {}).get("id"), message.get("ts"))
+        areas = await core.names(f"slack:{context.team_id}", "areas")
+        details = f"{text}\n\nFrom: {link}" if link else text
+        view = views.new_handoff_modal(areas, channel=(body.get("channel") or {}).get("id"), title=text.split("\n", 1)[0][:150], details=details)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.shortcut("add_to_release_thread")
+    async def add_to_thread(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await ack()
+        message = body.get("message") or {}
+        releases = await core.names(f"slack:{context.team_id}", "releases")
+        if not releases:
+            await client.chat_postEphemeral(channel=(body.get("channel") or {}).get("id"), user=body["user"]["id"],
+                                            text="There is no release yet: create one with `/handoff release new v2.3 2026-12-15 #channel`.")
+            return
+        link = await _permalink(client, (body.get("channel") or {}).get("id"), message.get("ts"))
+        text = message.get("text") or ""
+        await client.views_open(trigger_id=body["trigger_id"], view=views.release_entry_modal(releases, f"{text}\n\nFrom: {link}" if link else text))
+
+    @app.view(views.RELEASE_ENTRY)
+    async def submit_entry(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        caller = await caller_for(client, body, context)
+        outcome = await core.execute(caller, views.read_release_entry(view["state"]["values"]))
+        if outcome.reply.is_error:
+            await ack(response_action="errors", errors={"reason": message_of(outcome.reply)[:150]})
+            return
+        await ack()
+        surface.background(surface.deliver(client, caller, outcome))
+
+    @app.event("app_mention")
+    async def mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await answer_in_thread(body, event, client, context)
+
+    @app.event("message")
+    async def direct_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
+            await answer_in_thread(body, event, client, context, in_thread=False)
+
+    async def answer_in_thread(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                               context: AsyncBoltContext, in_thread: bool = True) -> None:
+        workspace = f"slack:{context.team_id}"
+        event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        if not await core.claim_event(workspace, event_id):
+            return  # a retry of an event already handled
+        try:
+            caller = await surface.caller(client, context.team_id or "", event.get("user", ""))
+            outcome = await core.handle(caller, without_bot_mention(event.get("text") or "", context.bot_user_id))
+        except Exception:
+            await core.forget_event(workspace, event_id)  # let Slack's retry try again
+            raise
+        thread_ts = (event.get("thread_ts") or event.get("ts")) if in_thread else event.get("thread_ts")
+
+        async def reply_then_deliver() -> None:
+            await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=fallback_text(outcome.reply),
+                                          blocks=render_dicts(outcome.reply), unfurl_links=False, unfurl_media=False)
+            await surface.deliver(client, caller, outcome, origin_channel=event["channel"])
+
+        surface.background(reply_then_deliver())
+
+    @app.event("app_home_opened")
+    async def home(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        caller = await surface.caller(client, context.team_id or "", event["user"])
+        surface.background(surface.publish_home(client, caller, event["user"]))
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+
+
+_MODAL_FIELDS = frozenset({"title", "details", "owner", "release", "area", "due", "kind"})
+
+
+def _number_version(value: str) -> tuple[int, int | None]:
+    number, _, version = value.partition(":")
+    return int(number) if number.isdigit() else 0, int(version) if version.isdigit() else None
+
+
+def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = None if container.get("is_ephemeral") else container.get("message_ts")
+    return channel, ts
+
+
+async def _permalink(client: AsyncWebClient, channel: str | None, ts: str | None) -> str | None:
+    if not channel or not ts:
+        return None
+    try:
+        return (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink")
+    except Exception:
+        return None
+

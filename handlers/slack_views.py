@@ -1,0 +1,171 @@
+"""Slack modals and the App Home view, and reading modal submissions back into commands.
+
+Block ids double as the core's error ``field`` names (title, details, owner, release, area,
+due, reason), so a refusal from the core lands beside the input it is about.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.blocks.block_elements import ExternalDataSelectElement
+from slack_sdk.models.views import View
+
+from bot import commands as c
+from bot.domain import EntryKind, Kind
+from bot.lifecycle import Action
+from bot.reply import Reply
+from handlers.render_slack import render_dicts
+
+NEW_HANDOFF = "handoff_new"
+REASON = "handoff_reason"
+COMMENT = "handoff_comment"
+REASSIGN = "handoff_reassign"
+RELEASE_ENTRY = "release_entry"
+MAX_OPTIONS = 100
+HOME_BLOCKS = 100
+
+_KIND_LABELS = {Kind.REQUIREMENT: "Requirement (PM → PMM)", Kind.MESSAGING: "Messaging (PMM → PM)", Kind.QUESTION: "Question"}
+_REASON_PROMPTS = {
+    Action.ASK: ("Ask for info", "What do you need to know?"),
+    Action.ANSWER: ("Answer", "Your answer (e.g. audience: mid-market ops leads)"),
+    Action.DECLINE: ("Decline", "Why are you declining it?"),
+    Action.BLOCK: ("Mark blocked", "What is it waiting on?"),
+    Action.CANCEL: ("Cancel", "Why is it no longer needed? (optional)"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which handoff a modal acts on, and the message the click came from (to update it)."""
+
+    number: int
+    version: int | None
+    channel: str | None = None
+    ts: str | None = None
+    action: str | None = None
+
+    def dump(self) -> str:
+        return json.dumps({"n": self.number, "v": self.version, "ch": self.channel, "ts": self.ts, "a": self.action})
+
+    @classmethod
+    def load(cls, text: str) -> Target:
+        data = json.loads(text or "{}")
+        return cls(int(data["n"]), data.get("v"), data.get("ch"), data.get("ts"), data.get("a"))
+
+
+def _options(labels: list[str]) -> list[Option]:
+    return [Option(text=label[:75], value=label[:150]) for label in labels[:MAX_OPTIONS]]
+
+
+def new_handoff_modal(areas: list[str], *, channel: str | None, title: str = "", details: str = "") -> dict[str, Any]:
+    blocks = [
+        InputBlock(block_id="kind", label="Kind", element=StaticSelectElement(
+            action_id="kind", options=[Option(text=label, value=kind.value) for kind, label in _KIND_LABELS.items()],
+            initial_option=Option(text=_KIND_LABELS[Kind.REQUIREMENT], value=Kind.REQUIREMENT.value))),
+        InputBlock(block_id="title", label="Title", element=PlainTextInputElement(
+            action_id="title", max_length=200, initial_value=title[:200] or None)),
+        InputBlock(block_id="details", label="Details", optional=True, hint="audience: …, problem: …, why now: … / claims to verify: …, proof points: …",
+                   element=PlainTextInputElement(action_id="details", multiline=True, max_length=3000, initial_value=details[:3000] or None)),
+        InputBlock(block_id="owner", label="Owner", optional=True, element=UserSelectElement(action_id="owner")),
+        InputBlock(block_id="release", label="Release", optional=True,
+                   element=ExternalDataSelectElement(action_id="release", min_query_length=0)),
+        *([InputBlock(block_id="area", label="Grey area", optional=True,
+                      element=StaticSelectElement(action_id="area", options=_options(areas)))] if areas else []),
+        InputBlock(block_id="due", label="Due", optional=True, element=DatePickerElement(action_id="due")),
+    ]
+    return View(type="modal", callback_id=NEW_HANDOFF, title="New handoff", submit="Hand off", close="Cancel",
+                private_metadata=json.dumps({"ch": channel}), blocks=blocks).to_dict()
+
+
+def read_new_handoff(state: dict[str, Any]) -> c.CreateHandoff:
+    def value(block: str, key: str = "value") -> Any:
+        element = state.get(block, {}).get(block, {})
+        return element.get(key)
+
+    def selected(block: str) -> str | None:
+        option = value(block, "selected_option")
+        return option.get("value") if option else None
+
+    owner = value("owner", "selected_user")
+    return c.CreateHandoff(
+        title=(value("title") or "").strip(),
+        owner=c.UserRef(platform_id=owner) if owner else None,
+        kind=Kind(selected("kind")) if selected("kind") else None,
+        release=selected("release"),
+        area=selected("area"),
+        details=(value("details") or "").strip(),
+        due=value("due", "selected_date"),
+    )
+
+
+def reason_modal(action: Action, target: Target, ref: str) -> dict[str, Any]:
+    title, prompt = _REASON_PROMPTS[action]
+    block = InputBlock(block_id="reason", label=prompt, optional=action is Action.CANCEL,
+                       element=PlainTextInputElement(action_id="reason", multiline=True, max_length=2000))
+    return View(type="modal", callback_id=REASON, title=f"{title} {ref}"[:24], submit="Send", close="Cancel",
+                private_metadata=target.dump(), blocks=[block]).to_dict()
+
+
+def comment_modal(target: Target, ref: str) -> dict[str, Any]:
+    block = InputBlock(block_id="reason", label="Comment", element=PlainTextInputElement(
+        action_id="reason", multiline=True, max_length=2000))
+    return View(type="modal", callback_id=COMMENT, title=f"Comment on {ref}"[:24], submit="Add", close="Cancel",
+                private_metadata=target.dump(), blocks=[block]).to_dict()
+
+
+def reassign_modal(target: Target, ref: str) -> dict[str, Any]:
+    block = InputBlock(block_id="owner", label="New owner", element=UserSelectElement(action_id="owner"))
+    return View(type="modal", callback_id=REASSIGN, title=f"Reassign {ref}"[:24], submit="Reassign", close="Cancel",
+                private_metadata=target.dump(), blocks=[block]).to_dict()
+
+
+def release_entry_modal(releases: list[str], text: str) -> dict[str, Any]:
+    blocks = [
+        InputBlock(block_id="release", label="Release", element=StaticSelectElement(action_id="release", options=_options(releases))),
+        InputBlock(block_id="kind", label="Add as", element=RadioButtonsElement(
+            action_id="kind", options=[Option(text="Note", value="note"), Option(text="Decision", value="decision")],
+            initial_option=Option(text="Note", value="note"))),
+        InputBlock(block_id="reason", label="Text", element=PlainTextInputElement(
+            action_id="reason", multiline=True, max_length=3000, initial_value=text[:3000] or None)),
+    ]
+    return View(type="modal", callback_id=RELEASE_ENTRY, title="Add to release thread", submit="Add", close="Cancel",
+                blocks=blocks).to_dict()
+
+
+def read_release_entry(state: dict[str, Any]) -> c.AddReleaseEntry:
+    release = state["release"]["release"].get("selected_option") or {}
+    kind = (state["kind"]["kind"].get("selected_option") or {}).get("value", "note")
+    return c.AddReleaseEntry(release=release.get("value", ""), kind=EntryKind(kind), text=(state["reason"]["reason"].get("value") or "").strip())
+
+
+def text_of(state: dict[str, Any], block: str = "reason") -> str:
+    return (state.get(block, {}).get(block, {}).get("value") or "").strip()
+
+
+def user_of(state: dict[str, Any], block: str = "owner") -> str | None:
+    return state.get(block, {}).get(block, {}).get("selected_user")
+
+
+def home_view(sections: list[Reply]) -> dict[str, Any]:
+    """The App Home tab: one rendered Reply per section, within Slack's 100-block limit."""
+    blocks: list[dict[str, Any]] = []
+    budget = HOME_BLOCKS
+    for reply in sections:
+        rendered = render_dicts(reply, max_blocks=max(2, min(budget - 1, 30)))
+        if len(rendered) + 1 > budget:
+            break
+        blocks.extend([*rendered, {"type": "divider"}])
+        budget -= len(rendered) + 1
+    return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}

@@ -1,0 +1,180 @@
+"""A fake Slack Web API: a real aiohttp server on 127.0.0.1 that records every call.
+
+Point slack_sdk at it with ``base_url=fake.base_url``. Replies are shaped like Slack's, enough
+for slack_sdk and slack_bolt; failures can be queued per method (an HTTP status such as 429
+with Retry-After, or an ``{"ok": false, "error": …}`` body).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    token: str | None = None
+
+
+@dataclass
+class _Failure:
+    status: int = 200
+    error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlackApi:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.oauth_codes: dict[str, dict[str, Any]] = {}
+        self._responses: list[tuple[str, dict[str, Any]]] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlackApi:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._handle)
+        app.router.add_get("/api/{method}", self._handle)
+        app.router.add_post("/response/{key}", self._response_url)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlackApi:
+        return await self.start()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{key}"
+
+    # --- scripting -----------------------------------------------------------------------------
+
+    def add_user(self, user_id: str, *, name: str, real_name: str = "", tz: str = "UTC", is_admin: bool = False,
+                 team_id: str = "T1") -> None:
+        self.users[user_id] = {
+            "id": user_id, "team_id": team_id, "name": name, "real_name": real_name or name, "tz": tz,
+            "is_admin": is_admin, "is_owner": False, "deleted": False,
+            "profile": {"display_name": real_name or name, "real_name": real_name or name},
+        }
+
+    def add_oauth_code(self, code: str, *, team_id: str, team_name: str, bot_token: str, bot_user_id: str,
+                       enterprise_id: str | None = None) -> None:
+        self.oauth_codes[code] = {"team_id": team_id, "team_name": team_name, "bot_token": bot_token,
+                                  "bot_user_id": bot_user_id, "enterprise_id": enterprise_id}
+
+    def fail_next(self, method: str, *, status: int = 200, error: str | None = None, headers: dict[str, str] | None = None) -> None:
+        self._failures.setdefault(method, []).append(_Failure(status, error, headers or {}))
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def responses(self, method: str) -> list[dict[str, Any]]:
+        """The successful bodies this fake returned for ``method``, in order."""
+        return [body for m, body in self._responses if m == method]
+
+    # --- serving -------------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if raw:
+            if request.content_type == "application/json":
+                params.update(json.loads(raw))
+            else:
+                params.update(dict(parse_qsl(raw, keep_blank_values=True)))
+        for key in ("view", "blocks"):  # form-encoded JSON fields
+            if isinstance(params.get(key), str) and params[key][:1] in "[{":
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
+        self.calls.append(Call(method, params, dict(request.headers), token))
+        queued = self._failures.get(method)
+        if queued:
+            failure = queued.pop(0)
+            if failure.status != 200:
+                return web.json_response({"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"},
+                                         status=failure.status, headers=failure.headers)
+            return web.json_response({"ok": False, "error": failure.error})
+        body = self._reply(method, params, token)
+        if body.get("ok"):
+            self._responses.append((method, body))
+        return web.json_response(body)
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await self._params(request), dict(request.headers)))
+        return web.json_response({"ok": True})
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _reply(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "auth.test":
+            team = next((c["team_id"] for c in self.oauth_codes.values() if c["bot_token"] == token), "T1")
+            return {"ok": True, "url": "https://example.slack.com/", "team": "Team", "user": "handoff", "team_id": team,
+                    "user_id": "UBOT", "bot_id": "B1", "is_enterprise_install": False}
+        if method == "chat.postMessage":
+            channel = str(params.get("channel", ""))
+            channel = "D" + channel[1:] if channel.startswith("U") else channel
+            ts = self._next_ts()
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.getPermalink":
+            channel, ts = params.get("channel", ""), str(params.get("message_ts", ""))
+            return {"ok": True, "channel": channel, "permalink": f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+        if method in ("views.open", "views.update", "views.push", "views.publish"):
+            n = next(self._ids)
+            return {"ok": True, "view": {"id": f"V{n}", "hash": f"h{n}", **(params.get("view") or {})}}
+        if method == "users.info":
+            user = self.users.get(str(params.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "oauth.v2.access":
+            grant = self.oauth_codes.get(str(params.get("code")))
+            if not grant:
+                return {"ok": False, "error": "invalid_code"}
+            enterprise = {"id": grant["enterprise_id"], "name": "Org"} if grant["enterprise_id"] else None
+            return {"ok": True, "access_token": grant["bot_token"], "token_type": "bot", "scope": "commands,chat:write",
+                    "bot_user_id": grant["bot_user_id"], "app_id": "A1",
+                    "team": {"id": grant["team_id"], "name": grant["team_name"]}, "enterprise": enterprise,
+                    "is_enterprise_install": False,
+                    "authed_user": {"id": "UINSTALLER", "scope": "", "access_token": None, "token_type": None}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return {"ok": True}

@@ -7,6 +7,7 @@ with Retry-After, or an ``{"ok": false, "error": …}`` body).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class FakeSlackApi:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self.socket: web.WebSocketResponse | None = None  # the Socket Mode connection, once opened
+        self.socket_replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.socket_opened = asyncio.Event()
         self.port = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -51,6 +55,7 @@ class FakeSlackApi:
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -132,6 +137,30 @@ class FakeSlackApi:
         if body.get("ok"):
             self._responses.append((method, body))
         return web.json_response(body)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then collect the envelopes' acks the app sends back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.socket = ws
+        self.socket_opened.set()
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                await self.socket_replies.put(json.loads(message.data))
+        return ws
+
+    async def send_envelope(self, envelope_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Deliver one Socket Mode envelope and return the app's ack (with its response payload)."""
+        assert self.socket is not None, "the app has not opened its Socket Mode connection"
+        envelope_id = f"env-{next(self._ids)}"
+        await self.socket.send_json({"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
+                                     "accepts_response_payload": True, "retry_attempt": 0, "retry_reason": ""})
+        async with asyncio.timeout(10):
+            while True:
+                reply = await self.socket_replies.get()
+                if reply.get("envelope_id") == envelope_id:
+                    return reply
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await self._params(request), dict(request.headers)))

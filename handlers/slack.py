@@ -38,6 +38,7 @@ PERMANENT_ERRORS = frozenset(
      "msg_too_long", "restricted_action", "cant_update_message", "message_not_found"}
 )
 DRAIN_SECONDS = 10.0
+HOME_REFRESH_DELAY = 0.5  # seconds; a burst of changes publishes each Home once
 _BOT_MENTION = re.compile(r"^\s*<@(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 
 
@@ -123,6 +124,7 @@ class SlackSurface:
         self.core = core
         self.profiles = Profiles()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._home_pending: set[tuple[str, str]] = set()
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -182,8 +184,23 @@ class SlackSurface:
             await d.call("send a direct message", client.chat_postMessage, channel=notice.to.platform_user_id,
                          text=fallback_text(reply), blocks=render_dicts(reply), unfurl_links=False, unfurl_media=False)
         await self._report_problems(d)
-        for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
+        if outcome.handoffs or outcome.notices:
+            for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
+                self.refresh_home_soon(client, caller, user_id)
+
+    def refresh_home_soon(self, client: AsyncWebClient, caller: Caller, user_id: str) -> None:
+        """Coalesce Home refreshes: a burst of changes republishes each person's Home once."""
+        key = (caller.workspace_id, user_id)
+        if key in self._home_pending:
+            return
+        self._home_pending.add(key)
+
+        async def later() -> None:
+            await asyncio.sleep(HOME_REFRESH_DELAY)
+            self._home_pending.discard(key)
             await self.publish_home(client, caller, user_id)
+
+        self.background(later())
 
     async def _show_card(self, d: Delivery, view: HandoffView, outcome: Outcome, clicked: tuple[str, str] | None) -> bool:
         """Refresh the card where it lives; a new handoff's card goes to its release thread or the channel."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import TemporarilyUnavailable
+from storage.database import is_sqlite
 from storage.repositories import (
     AreaRepository,
     HandoffRepository,
@@ -23,11 +25,14 @@ class SqlUnitOfWork:
     """Rolls back on exit unless :meth:`commit` was called; maps an unreachable database to
     :class:`~bot.errors.TemporarilyUnavailable` so users read "try again in a moment"."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: str) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: str, writer_lock: asyncio.Lock | None) -> None:
         self._sessions = sessions
         self.workspace_id = workspace_id
+        self._writer_lock = writer_lock
 
     async def __aenter__(self) -> SqlUnitOfWork:
+        if self._writer_lock:
+            await self._writer_lock.acquire()
         self.session = self._sessions()
         ws = self.workspace_id
         self.workspaces = WorkspaceRepository(self.session, ws)
@@ -49,6 +54,8 @@ class SqlUnitOfWork:
                 raise
         finally:
             await self.session.close()
+            if self._writer_lock:
+                self._writer_lock.release()
         if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _is_unreachable(exc)):
             raise TemporarilyUnavailable("The database is not answering; try again in a moment.") from exc
 
@@ -70,6 +77,11 @@ def _is_unreachable(exc: DBAPIError) -> bool:
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # SQLite has one writer at a time and every transaction here takes the write lock at
+        # BEGIN. Waiting for it inside SQLite means its busy handler's sleeps (up to 100 ms a
+        # step, even after the lock frees); queueing this process's transactions on an asyncio
+        # lock hands it over at once. Other processes still wait through busy_timeout.
+        self._writer_lock = asyncio.Lock() if is_sqlite(engine) else None
 
     def __call__(self, workspace_id: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, workspace_id)
+        return SqlUnitOfWork(self._sessions, workspace_id, self._writer_lock)

@@ -125,6 +125,7 @@ class SlackSurface:
         self.profiles = Profiles()
         self._tasks: set[asyncio.Task[None]] = set()
         self._home_pending: set[tuple[str, str]] = set()
+        self.home_refresh_delay = HOME_REFRESH_DELAY
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -196,7 +197,7 @@ class SlackSurface:
         self._home_pending.add(key)
 
         async def later() -> None:
-            await asyncio.sleep(HOME_REFRESH_DELAY)
+            await asyncio.sleep(self.home_refresh_delay)
             self._home_pending.discard(key)
             await self.publish_home(client, caller, user_id)
 

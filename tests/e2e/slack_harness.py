@@ -85,6 +85,7 @@ async def running_app(engine: AsyncEngine, clock: FakeClock, **settings: Any) ->
                           **({"slack_bot_token": "xoxb-test-token"} | settings))
         core = Core(SqlUnitOfWorkFactory(engine), clock=clock)
         web_app = build_web_app(config, core, engine)
+        web_app[SLACK_SURFACE].home_refresh_delay = 0.0  # tests settle with drain(), no need to coalesce
         runner = web.AppRunner(web_app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -83,6 +83,14 @@ async def burst(http: aiohttp.ClientSession, url: str, bodies: list[str]) -> lis
     return await asyncio.gather(*(one(b) for b in bodies))
 
 
+async def one_at_a_time(http: aiohttp.ClientSession, url: str, make: Callable[[int], str], settle: Callable[[], object]) -> list[float]:
+    samples: list[float] = []
+    for i in range(200):
+        samples += await burst(http, url, [make(5000 + i)])
+        await settle()
+    return samples
+
+
 async def measure(http: aiohttp.ClientSession, url: str, make: Callable[[int], str], settle: Callable[[], object]) -> list[float]:
     samples: list[float] = []
     await burst(http, url, [make(i) for i in range(10)])  # warm-up
@@ -98,12 +106,14 @@ def row(name: str, samples: list[float]) -> str:
 
 
 async def scenarios(http: aiohttp.ClientSession, url: str, team: str, settle: Callable[[], object], seed: Callable[[int], object]) -> dict[str, list[float]]:
+    alone = await one_at_a_time(http, url, lambda i: sr.slash_command(f"<@U2|lee> question: alone {i}", team_id=team, user_id="U1"), settle)
     read = await measure(http, url, lambda i: sr.slash_command("list all", team_id=team, user_id="U1"), settle)
     write = await measure(http, url, lambda i: sr.slash_command(f"<@U2|lee> question: bench {i}", team_id=team, user_id="U1"), settle)
     await seed(CONCURRENCY * ROUNDS + 10)
     numbers = iter(range(1, 10**6))
     click = await measure(http, url, lambda i: sr.block_action("handoff.ack", f"{next(numbers)}:1", team_id=team, user_id="U2"), settle)
-    return {"/handoff list (read)": read, "/handoff create (write)": write, "button click: Acknowledge": click}
+    return {"/handoff create, one at a time": alone, "/handoff list (read)": read, "/handoff create (write)": write,
+            "button click: Acknowledge": click}
 
 
 async def run_backend(label: str, database_url: str, schema: str | None, fake: FakeSlackApi, http: aiohttp.ClientSession) -> list[str]:

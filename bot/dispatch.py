@@ -68,6 +68,7 @@ class Core:
         self.uow_factory = uow_factory
         self.clock = clock
         self.default_timezone = default_timezone
+        self._workspaces: dict[str, Workspace] = {}  # rows that exist: one query fewer per request
 
     async def handle(self, caller: Caller, text: str) -> Outcome:
         try:
@@ -121,9 +122,13 @@ class Core:
 
     async def _workspace(self, uow: UnitOfWork) -> Workspace:
         """The caller's workspace, created and seeded with the default grey areas on first sight."""
+        if known := self._workspaces.get(uow.workspace_id):
+            return known
         workspace, created = await uow.workspaces.ensure(self.default_timezone)
         if created:
             await uow.areas.add_defaults(DEFAULT_AREAS)
+        else:
+            self._workspaces[uow.workspace_id] = workspace  # a new one is cached once committed
         return workspace
 
     async def _profiles(self, caller: Caller, command: c.Command) -> dict[str, NewPerson]:

@@ -70,6 +70,15 @@ class ReassignHandoff:
 
 
 @dataclass(frozen=True)
+class SnoozeHandoff:
+    """Quiet the nudges on a handoff for a while (``snooze 12 2d``, ``snooze 12 until fri``)."""
+
+    number: int
+    duration: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class CommentOnHandoff:
     number: int
     text: str
@@ -186,7 +195,7 @@ class AttachReleaseThread:
 
 Command = (
     ShowHelp | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
-    | CommentOnHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
+    | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InvalidInput
@@ -92,6 +92,26 @@ def parse_due(text: str, today: date) -> date:
     if found < today:
         raise InvalidInput(f"{found.isoformat()} is in the past; give a due date from today on.")
     return found
+
+
+MAX_SNOOZE = timedelta(days=90)
+WORKDAY_START = time(9, 0)
+
+
+def parse_snooze(text: str, now_utc: datetime, timezone: str) -> datetime:
+    """When a snooze ends: ``4h``, ``1d``, ``3 days``, ``1w``, or ``until fri`` (09:00 local that day)."""
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    if m := re.fullmatch(r"(\d{1,3}) ?(h|hr|hrs|hours?|d|days?|w|wks?|weeks?)", t):
+        count, unit = int(m.group(1)), m.group(2)[0]
+        until = now_utc + timedelta(hours=count) if unit == "h" else now_utc + timedelta(days=count * (7 if unit == "w" else 1))
+    else:
+        day = parse_due(t.removeprefix("until ").strip(), local_today(now_utc, timezone))
+        until = datetime.combine(day, WORKDAY_START, tzinfo=zone(timezone)).astimezone(UTC)
+    if until <= now_utc:
+        raise InvalidInput("That snooze would already be over; try `1d`, `3d` or `until fri`.")
+    if until - now_utc > MAX_SNOOZE:
+        raise InvalidInput("Snooze for at most 90 days; set a later due date with `due` instead.")
+    return until
 
 
 def _next_weekday(today: date, weekday: int) -> date:

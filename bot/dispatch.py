@@ -182,6 +182,12 @@ async def _comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> Reply:
     return presenters.handoff_card(view, ctx.today(), f"Comment added to {view.handoff.ref}.")
 
 
+@route(c.SnoozeHandoff)
+async def _snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> Reply:
+    view = await handoffs.snooze(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is snoozed until {presenters.local_time(view.handoff.snoozed_until, ctx.timezone_of(ctx.actor))}.")
+
+
 @route(c.SetDueDate)
 async def _due(cmd: c.SetDueDate, ctx: Ctx) -> Reply:
     view = await handoffs.set_due(cmd, ctx)

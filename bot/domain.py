@@ -121,6 +121,7 @@ class Handoff:
     created_at: datetime
     updated_at: datetime
     message_ref: str | None = None  # where a platform shows this handoff's card ("C123:1700.1")
+    snoozed_until: datetime | None = None  # nudges wait until then (UTC)
 
     @property
     def ref(self) -> str:

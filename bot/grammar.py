@@ -240,6 +240,11 @@ def _parse_comment(rest: str) -> c.CommentOnHandoff:
     return c.CommentOnHandoff(number=number, text=text)
 
 
+def _parse_snooze(rest: str) -> c.SnoozeHandoff:
+    number, text = _number_and_text(rest, "snooze")
+    return c.SnoozeHandoff(number=number, duration=text or "1d")
+
+
 def _parse_due(rest: str) -> c.SetDueDate:
     number, text = _number_and_text(rest, "due")
     if not text:
@@ -460,6 +465,7 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "reassign": _parse_reassign,
     "comment": _parse_comment,
     "due": _parse_due,
+    "snooze": _parse_snooze,
     "release": _parse_release,
     "releases": lambda rest: c.ListReleases() if not rest else _parse_release(rest),
     "note": lambda rest: _parse_entry(EntryKind.NOTE, rest),

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from bot import commands as c
 from bot.context import Ctx
-from bot.dates import parse_due
+from bot.dates import parse_due, parse_snooze
 from bot.domain import (
     ACTIVE_STATUSES,
     Area,
@@ -20,7 +20,7 @@ from bot.domain import (
     Role,
     Status,
 )
-from bot.errors import HandoffError, InvalidInput, NotAllowed, NotFound
+from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from bot.lifecycle import Action, check_party, check_reassign, target_status
 from bot.ownership import resolve_area
 from bot.ports import HandoffQuery, NewHandoff
@@ -112,6 +112,21 @@ async def comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> HandoffView:
     for party in (view.requester, view.owner):
         ctx.notify(party, f"{ctx.actor.display_name} commented on {view.handoff.ref}: {text}", view.handoff.number)
     await _with_history(ctx, view)  # so the refreshed card shows the comment
+    ctx.touch(view)
+    return view
+
+
+async def snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> HandoffView:
+    """Quiet the nudges until a time; the owner's (or a lead's) call, on an active handoff."""
+    view = await load(ctx, cmd.number)
+    handoff = view.handoff
+    if ctx.actor.id != handoff.owner_id and not ctx.actor.can_lead:
+        raise NotAllowed(f"Only {view.owner.display_name if view.owner else 'the owner'} (the owner) or a lead can snooze {handoff.ref}.")
+    if handoff.status not in ACTIVE_STATUSES:
+        raise IllegalTransition(f"{handoff.ref} is {handoff.status.label}; there is nothing to snooze.")
+    handoff.snoozed_until = parse_snooze(cmd.duration, ctx.now, ctx.timezone_of(ctx.actor))
+    await _save(ctx, handoff, cmd.expected_version)
+    await _record(ctx, handoff, "snooze", None, None, f"until {handoff.snoozed_until:%Y-%m-%d %H:%M} UTC")
     ctx.touch(view)
     return view
 

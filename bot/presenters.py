@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from bot.dates import zone
 from bot.domain import (
+    ACTIVE_STATUSES,
     DEFINITION_OF_READY,
     Area,
     HandoffView,
@@ -43,6 +45,12 @@ def due_text(due: date | None, today: date) -> str:
     return f"{due.isoformat()} ({when})"
 
 
+def local_time(moment: datetime | None, timezone: str) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(zone(timezone)).strftime("%a %Y-%m-%d %H:%M ") + timezone
+
+
 def handoff_line(view: HandoffView, today: date) -> tuple[Span, ...]:
     h = view.handoff
     spans: list[Span] = [Strong(h.ref), f" {h.title} — {h.status.label}, {name(view.owner)}"]
@@ -65,6 +73,7 @@ def handoff_card(view: HandoffView, today: date, headline: str | None = None) ->
         ("Requester", name(view.requester)), ("Release", view.release.name if view.release else "none"),
         ("Due", due_text(h.due_date, today) + (" — overdue" if h.is_overdue(today) else "")),
         *((("Grey area", view.area.name),) if view.area else ()),
+        *((("Snoozed until", f"{h.snoozed_until:%Y-%m-%d %H:%M} UTC"),) if h.snoozed_until and h.status in ACTIVE_STATUSES else ()),
     )
     if h.status_note:
         label = "Question" if h.status is Status.NEEDS_INFO else "Reason"
@@ -100,6 +109,9 @@ def handoff_buttons(view: HandoffView) -> list[Button]:
     if h.status not in (Status.DONE, Status.CANCELLED):
         buttons.append(Button("handoff.reassign", "Reassign", value))
         buttons.append(Button("handoff.comment", "Comment", value))
+    if h.status in ACTIVE_STATUSES:
+        buttons.append(Button("handoff.snooze_1d", "Snooze 1d", value))
+        buttons.append(Button("handoff.snooze_3d", "Snooze 3d", value))
     return buttons
 
 

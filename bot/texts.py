@@ -36,6 +36,7 @@ USAGE: dict[str, Usage] = {
     "reassign": Usage("reassign <N> @person", "reassign 12 @sam", "give a handoff to someone else"),
     "comment": Usage("comment <N> <text>", "comment 12 legal approved the claim", "add a comment"),
     "due": Usage("due <N> <date>", "due 12 next fri", "change the due date"),
+    "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
         "release new <name> [<target date>] [#channel] | list | show <name> | note <name> <text> | decide <name> <text>",
         "release decide v2.3 We launch mid-market first",
@@ -59,7 +60,7 @@ USAGE: dict[str, Usage] = {
 
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
-    "reopen", "reassign", "comment", "due", "release", "owner", "who", "person", "search", "help",
+    "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "help",
 )
 
 WRITE_SIDE_HINT = (

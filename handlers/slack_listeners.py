@@ -59,6 +59,18 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             return
         surface.background(surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
 
+    @app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))
+    async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        number, version = _number_version(action.get("value", ""))
+        caller = await caller_for(client, body, context)
+        outcome = await core.execute(caller, c.SnoozeHandoff(number, action["action_id"].split("_")[-1], version))
+        await ack()
+        channel, ts = _container(body)
+        if outcome.reply.is_error:
+            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            return
+        surface.background(surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
+
     @app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign)$"))
     async def open_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()

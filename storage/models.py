@@ -132,6 +132,7 @@ class HandoffRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     status_note: Mapped[str | None] = mapped_column(Text)
     message_ref: Mapped[str | None] = mapped_column(String(200))  # where the platform shows its card
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

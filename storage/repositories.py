@@ -209,7 +209,7 @@ def _handoff(row: HandoffRow) -> Handoff:
         details=row.details, requester_id=row.requester_id, owner_id=row.owner_id, release_id=row.release_id,
         area_id=row.area_id, due_date=row.due_date, status=Status(row.status), status_note=row.status_note,
         version=row.version, created_at=utc(row.created_at), updated_at=utc(row.updated_at),
-        message_ref=row.message_ref,
+        message_ref=row.message_ref, snoozed_until=utc(row.snoozed_until) if row.snoozed_until else None,
     )
 
 
@@ -243,7 +243,8 @@ class HandoffRepository(_Repository):
                 kind=handoff.kind.value, title=handoff.title, details=handoff.details,
                 owner_id=handoff.owner_id, release_id=handoff.release_id, area_id=handoff.area_id,
                 due_date=handoff.due_date, status=handoff.status.value, status_note=handoff.status_note,
-                updated_at=handoff.updated_at, message_ref=handoff.message_ref, version=expected_version + 1,
+                updated_at=handoff.updated_at, message_ref=handoff.message_ref, snoozed_until=handoff.snoozed_until,
+                version=expected_version + 1,
             )
             .execution_options(synchronize_session=False)
         )

@@ -265,3 +265,13 @@ async def test_message_shortcut_opens_a_prefilled_modal(slack: SlackHarness) -> 
     view = slack.fake.calls_to("views.open")[-1].params["view"]
     assert view["callback_id"] == "handoff_new" and "Customers ask for SSO" in json.dumps(view)
     assert "archives/C1" in json.dumps(view)  # the permalink
+
+
+async def test_snooze_buttons(slack: SlackHarness) -> None:
+    await slack.slash("<@U2|lee> requirement: tier table")
+    card_ts = next(r for r in slack.fake.responses("chat.postMessage") if r["channel"] == "C1")["ts"]
+    assert "handoff.snooze_3d" in blocks_text(slack.fake.calls_to("chat.postMessage")[0].params)
+    await slack.click("handoff.snooze_3d", "1:1", user="U2", ts=card_ts)
+    assert "Snoozed until" in blocks_text(slack.fake.calls_to("chat.update")[-1].params)
+    await slack.click("handoff.snooze_1d", "1:2", user="U1", ts=card_ts)
+    assert "Only Lee" in blocks_text(slack.fake.calls_to("chat.postEphemeral")[-1].params)

@@ -126,3 +126,17 @@ async def test_hostile_titles_are_stored_verbatim(chat: Chat, title: str) -> Non
     await chat.ok("dana", f"@lee question: {title}")
     assert chat.last is not None and chat.last.title == f"#1 {title}"
     assert title in await chat.ok("dana", "show 1")
+
+
+async def test_snooze_is_the_owners_and_only_for_active_handoffs(chat: Chat) -> None:
+    await chat.ok("dana", "@lee requirement: x")
+    await chat.ok("lee", "person me tz Europe/Paris")
+    text = await chat.ok("lee", "snooze 1 3d")
+    assert "snoozed until Thu 2026-11-26 11:00 Europe/Paris" in text and "Snoozed until: 2026-11-26 10:00 UTC" in text
+    assert "2026-11-27 08:00 UTC" in await chat.ok("lee", "snooze 1 until fri")  # 09:00 in Paris
+    assert "Only lee (the owner)" in await chat.fails("dana", "snooze 1 1d")
+    assert "at most 90 days" in await chat.fails("lee", "snooze 1 200d")
+    assert "can't read" in await chat.fails("lee", "snooze 1 whenever")
+    await chat.ok("lee", "done 1")
+    assert "nothing to snooze" in await chat.fails("lee", "snooze 1 1d")
+    assert "Snoozed until" not in await chat.ok("lee", "show 1")

@@ -62,6 +62,13 @@ async def test_two_workspaces_install_and_never_mix(engine: AsyncEngine, clock: 
             left = (await conn.execute(text("SELECT team_id FROM slack_bots WHERE team_id IN (:a, :b)"), {"a": a, "b": b})).scalars().all()
         assert left == [a]  # Beta's uninstall removed Beta only
 
+        slack.team = a
+        revoked = await slack.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOTA"]}}, "EvR1")
+        assert revoked.status == 200
+        async with engine.connect() as conn:
+            left = (await conn.execute(text("SELECT team_id FROM slack_bots WHERE team_id IN (:a, :b)"), {"a": a, "b": b})).scalars().all()
+        assert left == []
+
 
 @pytest.mark.parametrize("missing", ["slack_client_secret", "handoff_secret_key"])
 def test_oauth_without_its_secrets_is_refused(missing: str) -> None:

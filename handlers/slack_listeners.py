@@ -47,11 +47,11 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         await ack(response_type="ephemeral", text=fallback_text(reply), blocks=render_dicts(reply))
         surface.background(surface.deliver(client, caller, outcome, origin_channel=body.get("channel_id")))
 
-    @app.action(re.compile(r"^handoff\.(ack|start|done|reopen)$"))
-    async def move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        number, version = _number_version(action.get("value", ""))
+    async def run_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext,
+                        command: c.Command) -> None:
+        """A button that changes a handoff at once: record, ack, then refresh the cards or explain."""
         caller = await caller_for(client, body, context)
-        outcome = await core.execute(caller, c.MoveHandoff(number, _DIRECT_MOVES[action["action_id"]], expected_version=version))
+        outcome = await core.execute(caller, command)
         await ack()
         channel, ts = _container(body)
         if outcome.reply.is_error:
@@ -59,17 +59,15 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             return
         surface.background(surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
 
+    @app.action(re.compile(r"^handoff\.(ack|start|done|reopen)$"))
+    async def move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        number, version = _number_version(action.get("value", ""))
+        await run_click(ack, body, client, context, c.MoveHandoff(number, _DIRECT_MOVES[action["action_id"]], expected_version=version))
+
     @app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))
     async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         number, version = _number_version(action.get("value", ""))
-        caller = await caller_for(client, body, context)
-        outcome = await core.execute(caller, c.SnoozeHandoff(number, action["action_id"].split("_")[-1], version))
-        await ack()
-        channel, ts = _container(body)
-        if outcome.reply.is_error:
-            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
-            return
-        surface.background(surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
+        await run_click(ack, body, client, context, c.SnoozeHandoff(number, action["action_id"].split("_")[-1], version))
 
     @app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign)$"))
     async def open_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:

@@ -276,14 +276,17 @@ class HandoffRepository(_Repository):
         if query.due_before is not None:
             conditions.append(HandoffRow.due_date < query.due_before)
         where = and_(*conditions)
-        total = (await self.session.execute(select(func.count()).select_from(HandoffRow).where(where))).scalar_one()
         stmt = (
             select(HandoffRow)
             .where(where)
             .order_by(HandoffRow.due_date.is_(None), HandoffRow.due_date, HandoffRow.number)
             .limit(query.limit)
         )
-        return [_handoff(r) for r in (await self.session.execute(stmt)).scalars()], total
+        page = [_handoff(r) for r in (await self.session.execute(stmt)).scalars()]
+        if len(page) < query.limit:
+            return page, len(page)  # the page holds them all: no need to count
+        total = (await self.session.execute(select(func.count()).select_from(HandoffRow).where(where))).scalar_one()
+        return page, total
 
     async def counts_for_release(self, release_id: int, today: date) -> dict[str, dict[Kind, int]]:
         """``{"open"|"overdue"|"done": {kind: n}}`` for a release's summary, in one query."""

@@ -140,3 +140,10 @@ async def test_snooze_is_the_owners_and_only_for_active_handoffs(chat: Chat) -> 
     await chat.ok("lee", "done 1")
     assert "nothing to snooze" in await chat.fails("lee", "snooze 1 1d")
     assert "Snoozed until" not in await chat.ok("lee", "show 1")
+
+
+async def test_long_lists_say_how_many_more(chat: Chat) -> None:
+    for i in range(55):
+        await chat.ok("dana", f"@lee question: q{i}")
+    text = await chat.ok("lee", "list mine")
+    assert "(50 of 55)" in text and "5 more" in text

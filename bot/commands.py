@@ -105,6 +105,7 @@ class ListReleases:
 @dataclass(frozen=True)
 class ShowRelease:
     name: str
+    public: bool = False  # for a post many people see: leave out what was said privately
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ class Caller:
     is_admin: bool = False
     # The shell has no user directory: there, "@dana" creates a local person on first use.
     names_create_people: bool = False
+    # The command came from a private channel or a DM: what it writes is marked private, and
+    # platforms never post it to a channel that more people can see (RELIABILITY 17).
+    private_conversation: bool = False
     # Looks up people the command mentions (Slack's users.info) *before* the transaction opens,
     # so no database transaction is ever held across a network call.
     lookup: Callable[[list[str]], Awaitable[dict[str, NewPerson]]] | None = field(default=None, compare=False, repr=False)
@@ -57,7 +60,9 @@ class Ctx:
         self, kind: EntryKind, body: str, release_id: int | None = None, handoff_id: int | None = None
     ) -> KnowledgeEntry:
         """Add a line to the knowledge thread (the release's, or the workspace's)."""
-        entry = await self.uow.knowledge.add(kind, body, self.actor.id, self.now, release_id, handoff_id)
+        entry = await self.uow.knowledge.add(
+            kind, body, self.actor.id, self.now, release_id, handoff_id, private=self.caller.private_conversation
+        )
         self.entries.append(entry)
         return entry
 

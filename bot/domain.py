@@ -122,6 +122,7 @@ class Handoff:
     updated_at: datetime
     message_ref: str | None = None  # where a platform shows this handoff's card ("C123:1700.1")
     snoozed_until: datetime | None = None  # nudges wait until then (UTC)
+    private: bool = False  # made in a private conversation: never shown in a wider channel
 
     @property
     def ref(self) -> str:
@@ -174,6 +175,7 @@ class KnowledgeEntry:
     release_id: int | None = None
     handoff_id: int | None = None
     link: str | None = None
+    private: bool = False  # written in a private conversation: never posted to a wider channel
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
             kind=kind, title=cmd.title, details=cmd.details, requester_id=ctx.actor.id,
             owner_id=owner.id if owner else None, release_id=release.id if release else None,
             area_id=area.id if area else None, due_date=due, created_at=ctx.now,
+            private=ctx.caller.private_conversation,
         ),
     )
     await _record(ctx, handoff, "created", None, Status.OPEN, None)

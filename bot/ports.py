@@ -54,6 +54,7 @@ class NewHandoff:
     area_id: int | None
     due_date: date | None
     created_at: datetime
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,11 @@ class AreaRepository(Protocol):
 class KnowledgeRepository(Protocol):
     async def add(
         self, kind: EntryKind, body: str, author_id: int, at: datetime,
-        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None,
+        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None, private: bool = False,
     ) -> KnowledgeEntry: ...
-    async def latest(self, release_id: int, kinds: frozenset[EntryKind], limit: int) -> list[KnowledgeEntry]: ...
+    async def latest(
+        self, release_id: int, kinds: frozenset[EntryKind], limit: int, include_private: bool = True
+    ) -> list[KnowledgeEntry]: ...
     async def search(self, words: Sequence[str], kind: EntryKind | None, limit: int) -> list[SearchHit]: ...
 
 

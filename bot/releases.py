@@ -59,8 +59,10 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
         HandoffQuery(release_id=release.id, statuses=frozenset(Status) - {Status.DONE, Status.CANCELLED, Status.DECLINED},
                      due_before=today, limit=5)
     )
-    decisions = await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), 5)
-    notes = await uow.knowledge.latest(release.id, frozenset({EntryKind.NOTE}), 3)
+    decisions = await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), 5, include_private=not cmd.public)
+    notes = await uow.knowledge.latest(release.id, frozenset({EntryKind.NOTE}), 3, include_private=not cmd.public)
+    if cmd.public:
+        overdue = [h for h in overdue if not h.private]
     authors = await uow.people.get_many([e.author_id for e in (*decisions, *notes)])
     return ReleaseSummary(release, counts, overdue, decisions, notes, authors)
 

@@ -95,6 +95,34 @@ class Profiles:
         return {p.platform_user_id: p for p in found}
 
 
+class Conversations:
+    """Whether a conversation is private (a private channel, DM or group DM), cached.
+
+    Anything that cannot be checked counts as private: the safe side of RELIABILITY 17.
+    """
+
+    def __init__(self, ttl_seconds: float = 600.0) -> None:
+        self.ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, bool]] = {}
+
+    async def is_private(self, client: AsyncWebClient, channel: str | None) -> bool:
+        if not channel:
+            return False  # a form opened from App Home: the person's own words, for the release
+        if channel.startswith("D"):
+            return True
+        cached = self._cache.get(channel)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            info = (await client.conversations_info(channel=channel)).get("channel") or {}
+            private = bool(not info or info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+        except SlackApiError as exc:
+            log.warning("conversations.info failed for %s (%s): treating it as private", channel, exc.response.get("error"))
+            private = True
+        self._cache[channel] = (time.monotonic() + self.ttl, private)
+        return private
+
+
 @dataclass
 class Delivery:
     """One outcome's Web API work; collects what could not be posted to tell the caller once."""
@@ -123,6 +151,7 @@ class SlackSurface:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.profiles = Profiles()
+        self.conversations = Conversations()
         self._tasks: set[asyncio.Task[None]] = set()
         self._home_pending: set[tuple[str, str]] = set()
         self.home_refresh_delay = HOME_REFRESH_DELAY
@@ -146,13 +175,15 @@ class SlackSurface:
             while self._tasks:
                 await asyncio.wait(set(self._tasks))
 
-    async def caller(self, client: AsyncWebClient, team_id: str, user_id: str) -> Caller:
+    async def caller(self, client: AsyncWebClient, team_id: str, user_id: str, channel: str | None = None) -> Caller:
         me = await self.profiles.get(client, team_id, user_id)
 
         async def lookup(ids: list[str]) -> dict[str, NewPerson]:
             return await self.profiles.many(client, team_id, ids)
 
-        return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin, lookup=lookup)
+        private = await self.conversations.is_private(client, channel)
+        return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin, lookup=lookup,
+                      private_conversation=private)
 
     # --- delivery -----------------------------------------------------------------------
 
@@ -168,6 +199,8 @@ class SlackSurface:
                 carded.add(view.handoff.id)
         for line in outcome.thread_lines:
             thread = self._thread(d, line.release)
+            if thread and line.entry.private and thread[0] != origin_channel:
+                continue  # said in private: never posted where more people can see it
             if thread and line.entry.handoff_id not in carded:
                 reply = Reply(blocks=(Paragraph((Strong(f"{line.entry.kind.value.capitalize()}: "), line.entry.body)),))
                 await d.call("post in the release thread", client.chat_postMessage, channel=thread[0], thread_ts=thread[1],
@@ -216,6 +249,8 @@ class SlackSurface:
             await d.call("update the handoff card", d.client.chat_update, channel=channel, ts=ts, **payload)
             return False
         thread = self._thread(d, view.release) if view.release else None
+        if thread and view.handoff.private and thread[0] != d.origin_channel:
+            thread = None  # made in private: the card stays in the conversation it came from
         channel = thread[0] if thread else d.origin_channel
         if not channel or channel.startswith("D"):
             return False
@@ -226,7 +261,7 @@ class SlackSurface:
         return bool(posted)
 
     async def _post_root(self, d: Delivery, release: Release) -> None:
-        reply = (await self.core.execute(d.caller, c.ShowRelease(release.name))).reply
+        reply = (await self.core.execute(d.caller, c.ShowRelease(release.name, public=True))).reply
         posted = await d.call("post the release thread", d.client.chat_postMessage, channel=release.channel_ref,
                               text=fallback_text(reply), blocks=render_dicts(reply), unfurl_links=False, unfurl_media=False)
         if posted:
@@ -243,7 +278,7 @@ class SlackSurface:
 
     async def _refresh_root(self, d: Delivery, release: Release, thread: tuple[str, str]) -> None:
         """The root message carries live counts and the latest decisions."""
-        outcome = await self.core.execute(d.caller, c.ShowRelease(release.name))
+        outcome = await self.core.execute(d.caller, c.ShowRelease(release.name, public=True))
         if not outcome.reply.is_error:
             await d.call("update the release summary", d.client.chat_update, channel=thread[0], ts=thread[1],
                          text=fallback_text(outcome.reply), blocks=render_dicts(outcome.reply))

@@ -30,7 +30,8 @@ from storage.slack_tables import OAUTH_STATES
 
 log = logging.getLogger("handoff.slack")
 
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read")
+BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history", "im:write",
+              "users:read")
 OAUTH_STATE_SECONDS = 600
 SLACK = web.AppKey("slack", AsyncApp)
 SLACK_SURFACE = web.AppKey("slack_surface", SlackSurface)

@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
+from bot.context import Caller
 from bot.reply import Reply, Tone, message_of
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts
@@ -27,10 +28,12 @@ log = logging.getLogger("handoff.slack")
 def register(app: AsyncApp, surface: SlackSurface) -> None:
     core = surface.core
 
-    async def caller_for(client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext):
+    async def caller_for(client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext,
+                         channel: str | None = None) -> Caller:
         team = context.team_id or body.get("team_id") or (body.get("team") or {}).get("id") or ""
         user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
-        return await surface.caller(client, team, user)
+        channel = channel or body.get("channel_id") or (body.get("channel") or {}).get("id")
+        return await surface.caller(client, team, user, channel)
 
     @app.command("/handoff")
     async def slash(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
@@ -109,14 +112,14 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
     @app.view(views.NEW_HANDOFF)
     async def submit_new(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         command = views.read_new_handoff(view["state"]["values"])
-        caller = await caller_for(client, body, context)
+        origin = json.loads(view.get("private_metadata") or "{}").get("ch")
+        caller = await caller_for(client, body, context, origin)
         outcome = await core.execute(caller, command)
         if outcome.reply.is_error:
             field = outcome.reply.field if outcome.reply.field in _MODAL_FIELDS else "title"
             await ack(response_action="errors", errors={field: message_of(outcome.reply)[:150]})
             return
         await ack()
-        origin = json.loads(view.get("private_metadata") or "{}").get("ch")
         surface.background(surface.deliver(client, caller, outcome, origin_channel=origin))
 
     @app.options("release")
@@ -174,7 +177,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         if not await core.claim_event(workspace, event_id):
             return  # a retry of an event already handled
         try:
-            caller = await surface.caller(client, context.team_id or "", event.get("user", ""))
+            caller = await surface.caller(client, context.team_id or "", event.get("user", ""), event.get("channel"))
             outcome = await core.handle(caller, without_bot_mention(event.get("text") or "", context.bot_user_id))
         except Exception:
             await core.forget_event(workspace, event_id)  # let Slack's retry try again

@@ -210,6 +210,7 @@ def _handoff(row: HandoffRow) -> Handoff:
         area_id=row.area_id, due_date=row.due_date, status=Status(row.status), status_note=row.status_note,
         version=row.version, created_at=utc(row.created_at), updated_at=utc(row.updated_at),
         message_ref=row.message_ref, snoozed_until=utc(row.snoozed_until) if row.snoozed_until else None,
+        private=row.private,
     )
 
 
@@ -220,6 +221,7 @@ class HandoffRepository(_Repository):
             details=new.details, requester_id=new.requester_id, owner_id=new.owner_id,
             release_id=new.release_id, area_id=new.area_id, due_date=new.due_date,
             status=Status.OPEN.value, version=1, created_at=new.created_at, updated_at=new.created_at,
+            private=new.private,
         )
         self.session.add(row)
         await self.session.flush()
@@ -425,24 +427,26 @@ def _entry(row: KnowledgeEntryRow) -> KnowledgeEntry:
     return KnowledgeEntry(
         id=row.id, workspace_id=row.workspace_id, kind=EntryKind(row.kind), body=row.body,
         author_id=row.author_id, created_at=utc(row.created_at), release_id=row.release_id,
-        handoff_id=row.handoff_id, link=row.link,
+        handoff_id=row.handoff_id, link=row.link, private=row.private,
     )
 
 
 class KnowledgeRepository(_Repository):
     async def add(
         self, kind: EntryKind, body: str, author_id: int, at: datetime,
-        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None,
+        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None, private: bool = False,
     ) -> KnowledgeEntry:
         row = KnowledgeEntryRow(
             workspace_id=self.workspace_id, kind=kind.value, body=body, author_id=author_id,
-            created_at=at, release_id=release_id, handoff_id=handoff_id, link=link,
+            created_at=at, release_id=release_id, handoff_id=handoff_id, link=link, private=private,
         )
         self.session.add(row)
         await self.session.flush()
         return _entry(row)
 
-    async def latest(self, release_id: int, kinds: frozenset[EntryKind], limit: int) -> list[KnowledgeEntry]:
+    async def latest(
+        self, release_id: int, kinds: frozenset[EntryKind], limit: int, include_private: bool = True
+    ) -> list[KnowledgeEntry]:
         stmt = (
             select(KnowledgeEntryRow)
             .where(
@@ -453,6 +457,8 @@ class KnowledgeRepository(_Repository):
             .order_by(KnowledgeEntryRow.id.desc())
             .limit(limit)
         )
+        if not include_private:
+            stmt = stmt.where(KnowledgeEntryRow.private.is_(False))
         return [_entry(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def search(self, words: Sequence[str], kind: EntryKind | None, limit: int) -> list[SearchHit]:

@@ -275,3 +275,18 @@ async def test_snooze_buttons(slack: SlackHarness) -> None:
     assert "Snoozed until" in blocks_text(slack.fake.calls_to("chat.update")[-1].params)
     await slack.click("handoff.snooze_1d", "1:2", user="U1", ts=card_ts)
     assert "Only Lee" in blocks_text(slack.fake.calls_to("chat.postEphemeral")[-1].params)
+
+
+async def test_private_conversations_never_reach_a_wider_release_thread(slack: SlackHarness) -> None:
+    slack.fake.private_channels.add("CPRIV")
+    await slack.slash("release new v2.3 <#C9|launch-v23>")
+    root_ts = slack.fake.responses("chat.postMessage")[0]["ts"]
+    await slack.slash("<@U2|lee> requirement for v2.3: secret acquisition pricing", channel="CPRIV")
+    await slack.slash("release decide v2.3 secret: we match the rival's price", channel="CPRIV")
+    await slack.slash("release decide v2.3 We launch mid-market first", channel="C1")
+    in_c9 = json.dumps([c.params for m in ("chat.postMessage", "chat.update") for c in slack.fake.calls_to(m)
+                        if c.params.get("channel") == "C9"])
+    assert "secret" not in in_c9 and "We launch mid-market first" in in_c9
+    in_private = json.dumps([c.params for c in slack.fake.calls_to("chat.postMessage") if c.params.get("channel") == "CPRIV"])
+    assert "secret acquisition pricing" in in_private  # the card stays where it was made
+    assert root_ts in in_c9

@@ -38,6 +38,7 @@ class FakeSlackApi:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}
+        self.private_channels: set[str] = set()  # conversations.info says is_private for these
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._ts = itertools.count(1)
@@ -191,6 +192,10 @@ class FakeSlackApi:
         if method in ("views.open", "views.update", "views.push", "views.publish"):
             n = next(self._ids)
             return {"ok": True, "view": {"id": f"V{n}", "hash": f"h{n}", **(params.get("view") or {})}}
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            return {"ok": True, "channel": {"id": channel, "is_private": channel in self.private_channels,
+                                            "is_im": channel.startswith("D"), "is_mpim": False}}
         if method == "users.info":
             user = self.users.get(str(params.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}

@@ -26,7 +26,7 @@ async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
 
     async with engine.connect() as conn:
         assert await conn.run_sync(diff) == []
-    assert await current_revision(engine) == "0003"
+    assert await current_revision(engine) == "0004"
 
 
 async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None:
@@ -38,6 +38,25 @@ async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None
             await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "base"))
         assert await current_revision(engine) is None
         await upgrade(engine)
-        assert await current_revision(engine) == "0003"
+        assert await current_revision(engine) == "0004"
+    finally:
+        await engine.dispose()
+
+
+async def test_search_triggers_survive_every_migration_both_ways(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'fts.db'}")
+
+    async def triggers() -> list[str]:
+        async with engine.connect() as conn:
+            rows = await conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            return [r[0] for r in rows]
+
+    expected = ["knowledge_fts_delete", "knowledge_fts_insert", "knowledge_fts_update"]
+    try:
+        await upgrade(engine)
+        assert await triggers() == expected
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0001"))
+        assert await triggers() == expected
     finally:
         await engine.dispose()

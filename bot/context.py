@@ -27,6 +27,9 @@ class Caller:
     # The command came from a private channel or a DM: what it writes is marked private, and
     # platforms never post it to a channel that more people can see (RELIABILITY 17).
     private_conversation: bool = False
+    # The reply will be posted where others read it (a mention answered in a public channel):
+    # it must leave out whatever was said privately.
+    public_reply: bool = False
     # Looks up people the command mentions (Slack's users.info) *before* the transaction opens,
     # so no database transaction is ever held across a network call.
     lookup: Callable[[list[str]], Awaitable[dict[str, NewPerson]]] | None = field(default=None, compare=False, repr=False)

@@ -185,6 +185,7 @@ async def find(cmd: c.ListHandoffs, ctx: Ctx) -> tuple[list[HandoffView], int, s
     query = HandoffQuery(
         owner_id=owner_id, requester_id=requester_id, release_id=release.id if release else None,
         statuses=statuses, due_before=ctx.today() if cmd.overdue else None,
+        include_private=not ctx.caller.public_reply,
     )
     handoffs, total = await ctx.uow.handoffs.find(query)
     return await views(ctx, handoffs), total, label
@@ -194,6 +195,8 @@ async def load(ctx: Ctx, number: int) -> HandoffView:
     handoff = await ctx.uow.handoffs.by_number(number)
     if handoff is None:
         raise NotFound(f"There is no handoff #{number} here; `list all` shows the open ones.")
+    if handoff.private and ctx.caller.public_reply:
+        raise NotAllowed(f"{handoff.ref} was made in a private conversation; ask me about it in a DM.")
     return (await views(ctx, [handoff]))[0]
 
 

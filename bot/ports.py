@@ -64,6 +64,7 @@ class HandoffQuery:
     release_id: int | None = None
     statuses: frozenset[Status] | None = None
     due_before: date | None = None  # strictly before: overdue when it is "today"
+    include_private: bool = True
     limit: int = 50
 
 
@@ -126,7 +127,9 @@ class KnowledgeRepository(Protocol):
     async def latest(
         self, release_id: int, kinds: frozenset[EntryKind], limit: int, include_private: bool = True
     ) -> list[KnowledgeEntry]: ...
-    async def search(self, words: Sequence[str], kind: EntryKind | None, limit: int) -> list[SearchHit]: ...
+    async def search(
+        self, words: Sequence[str], kind: EntryKind | None, limit: int, include_private: bool = True
+    ) -> list[SearchHit]: ...
 
 
 class InboundEventRepository(Protocol):

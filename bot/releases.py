@@ -59,9 +59,10 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
         HandoffQuery(release_id=release.id, statuses=frozenset(Status) - {Status.DONE, Status.CANCELLED, Status.DECLINED},
                      due_before=today, limit=5)
     )
-    decisions = await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), 5, include_private=not cmd.public)
-    notes = await uow.knowledge.latest(release.id, frozenset({EntryKind.NOTE}), 3, include_private=not cmd.public)
-    if cmd.public:
+    public = cmd.public or ctx.caller.public_reply
+    decisions = await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), 5, include_private=not public)
+    notes = await uow.knowledge.latest(release.id, frozenset({EntryKind.NOTE}), 3, include_private=not public)
+    if public:
         overdue = [h for h in overdue if not h.private]
     authors = await uow.people.get_many([e.author_id for e in (*decisions, *notes)])
     return ReleaseSummary(release, counts, overdue, decisions, notes, authors)
@@ -78,7 +79,7 @@ async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, Knowledg
 
 async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> list[SearchHit]:
     """Every release's thread (and workspace-wide entries), newest first."""
-    return await ctx.uow.knowledge.search([cmd.words], cmd.kind, limit=10)
+    return await ctx.uow.knowledge.search([cmd.words], cmd.kind, limit=10, include_private=not ctx.caller.public_reply)
 
 
 async def attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> None:

@@ -175,7 +175,8 @@ class SlackSurface:
             while self._tasks:
                 await asyncio.wait(set(self._tasks))
 
-    async def caller(self, client: AsyncWebClient, team_id: str, user_id: str, channel: str | None = None) -> Caller:
+    async def caller(self, client: AsyncWebClient, team_id: str, user_id: str, channel: str | None = None,
+                     posts_publicly: bool = False) -> Caller:
         me = await self.profiles.get(client, team_id, user_id)
 
         async def lookup(ids: list[str]) -> dict[str, NewPerson]:
@@ -183,7 +184,7 @@ class SlackSurface:
 
         private = await self.conversations.is_private(client, channel)
         return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin, lookup=lookup,
-                      private_conversation=private)
+                      private_conversation=private, public_reply=posts_publicly and not private)
 
     # --- delivery -----------------------------------------------------------------------
 

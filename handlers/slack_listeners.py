@@ -177,7 +177,8 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         if not await core.claim_event(workspace, event_id):
             return  # a retry of an event already handled
         try:
-            caller = await surface.caller(client, context.team_id or "", event.get("user", ""), event.get("channel"))
+            caller = await surface.caller(client, context.team_id or "", event.get("user", ""), event.get("channel"),
+                                          posts_publicly=True)
             outcome = await core.handle(caller, without_bot_mention(event.get("text") or "", context.bot_user_id))
         except Exception:
             await core.forget_event(workspace, event_id)  # let Slack's retry try again

@@ -277,6 +277,8 @@ class HandoffRepository(_Repository):
             conditions.append(HandoffRow.status.in_(sorted(s.value for s in query.statuses)))
         if query.due_before is not None:
             conditions.append(HandoffRow.due_date < query.due_before)
+        if not query.include_private:
+            conditions.append(HandoffRow.private.is_(False))
         where = and_(*conditions)
         stmt = (
             select(HandoffRow)
@@ -461,8 +463,10 @@ class KnowledgeRepository(_Repository):
             stmt = stmt.where(KnowledgeEntryRow.private.is_(False))
         return [_entry(r) for r in (await self.session.execute(stmt)).scalars()]
 
-    async def search(self, words: Sequence[str], kind: EntryKind | None, limit: int) -> list[SearchHit]:
-        ids = await search.matching_entry_ids(self.session, self.workspace_id, words, kind, limit)
+    async def search(
+        self, words: Sequence[str], kind: EntryKind | None, limit: int, include_private: bool = True
+    ) -> list[SearchHit]:
+        ids = await search.matching_entry_ids(self.session, self.workspace_id, words, kind, limit, include_private)
         if not ids:
             return []
         stmt = (

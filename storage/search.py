@@ -27,13 +27,14 @@ def query_words(words: Sequence[str]) -> list[str]:
 
 
 async def matching_entry_ids(
-    session: AsyncSession, workspace_id: str, words: Sequence[str], kind: EntryKind | None, limit: int
+    session: AsyncSession, workspace_id: str, words: Sequence[str], kind: EntryKind | None, limit: int,
+    include_private: bool = True,
 ) -> list[int]:
     terms = query_words(words)
     if not terms:
         return []
     params: dict[str, object] = {"ws": workspace_id, "limit": limit, "kind": kind.value if kind else None}
-    kind_filter = "AND e.kind = :kind" if kind else ""
+    kind_filter = ("AND e.kind = :kind " if kind else "") + ("" if include_private else "AND NOT e.private")
     if session.bind.dialect.name == "postgresql":
         params["q"] = " & ".join(f"{t}:*" for t in terms)
         sql = (

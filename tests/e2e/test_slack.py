@@ -290,3 +290,19 @@ async def test_private_conversations_never_reach_a_wider_release_thread(slack: S
     in_private = json.dumps([c.params for c in slack.fake.calls_to("chat.postMessage") if c.params.get("channel") == "CPRIV"])
     assert "secret acquisition pricing" in in_private  # the card stays where it was made
     assert root_ts in in_c9
+
+
+async def test_a_mention_answered_in_public_leaves_out_private_content(slack: SlackHarness) -> None:
+    slack.fake.private_channels.add("CPRIV")
+    await slack.slash("release new v2.3")
+    await slack.slash("release decide v2.3 secret pricing: we match the rival", channel="CPRIV")
+    await slack.slash("<@U2|lee> question for v2.3: secret pricing memo", channel="CPRIV")
+    await slack.slash("release decide v2.3 public pricing: tiers stay", channel="C1")
+    for question, ts in (("what did we decide about pricing?", "1.1"), ("what's open for v2.3?", "2.1"), ("show 1", "3.1"),
+                         ("release show v2.3", "4.1")):
+        await slack.event(sr.app_mention(f"<@UBOT> {question}", user="U1", channel="C1", ts=ts), f"Ev{ts}")
+        answer = json.dumps(slack.fake.calls_to("chat.postMessage")[-1].params)
+        assert "secret" not in answer, question
+    assert "public pricing" in json.dumps([c.params for c in slack.fake.calls_to("chat.postMessage")])
+    await slack.event(sr.dm_message("what did we decide about pricing?", user="U1", ts="5.1"), "EvDM")
+    assert "secret pricing" in json.dumps(slack.fake.calls_to("chat.postMessage")[-1].params)  # in a DM it may

@@ -306,3 +306,17 @@ async def test_a_mention_answered_in_public_leaves_out_private_content(slack: Sl
     assert "public pricing" in json.dumps([c.params for c in slack.fake.calls_to("chat.postMessage")])
     await slack.event(sr.dm_message("what did we decide about pricing?", user="U1", ts="5.1"), "EvDM")
     assert "secret pricing" in json.dumps(slack.fake.calls_to("chat.postMessage")[-1].params)  # in a DM it may
+
+
+async def test_secrets_never_reach_the_logs(slack: SlackHarness, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        await slack.slash("<@U2|lee> requirement: tier table")
+        await slack.click("handoff.ack", "1:1", user="U2")
+        slack.fake.fail_next("chat.postMessage", error="invalid_auth")
+        await slack.slash("<@U2|lee> question: after a failure")
+        await slack.event(sr.app_mention("<@UBOT> help", user="U1", channel="C1", ts="8.1"), "EvLog")
+    assert caplog.text  # something was logged at all
+    for secret in ("xoxb-test-token", "test-signing-secret"):
+        assert secret not in caplog.text

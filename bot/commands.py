@@ -194,9 +194,46 @@ class AttachReleaseThread:
     thread_ref: str
 
 
+@dataclass(frozen=True)
+class ShowNudges:
+    """What the bot will nudge next, and what waits and why."""
+
+
+@dataclass(frozen=True)
+class SetNudgeOption:
+    option: str  # hours | days | limit | escalate | quiet
+    value: str
+
+
+@dataclass(frozen=True)
+class SubscribeDigest:
+    """This conversation gets a digest at ``at`` (HH:MM) on working days."""
+
+    at: str | None = None  # None: keep the current time (changing only the zone or all-clear)
+    release: str | None = None
+    timezone: str | None = None
+    all_clear: bool | None = None
+
+
+@dataclass(frozen=True)
+class StopDigest:
+    pass
+
+
+@dataclass(frozen=True)
+class PreviewDigest:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowDigest:
+    pass
+
+
 Command = (
     ShowHelp | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
+    | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
 )

@@ -27,6 +27,8 @@ class Caller:
     # The command came from a private channel or a DM: what it writes is marked private, and
     # platforms never post it to a channel that more people can see (RELIABILITY 17).
     private_conversation: bool = False
+    # The platform's id of the conversation the command came from (a channel), when it has one.
+    conversation: str | None = None
     # The reply will be posted where others read it (a mention answered in a public channel):
     # it must leave out whatever was said privately.
     public_reply: bool = False

@@ -17,14 +17,14 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from bot import commands as c
-from bot import handoffs, people, presenters, registry, releases
+from bot import handoffs, nudge_messages, people, presenters, registry, releases, reminders
 from bot.context import Caller, Ctx
 from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
 from bot.errors import HandoffError
 from bot.grammar import UsageError, parse
 from bot.ownership import DEFAULT_AREAS
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
-from bot.reply import Reply, error
+from bot.reply import Reply, Tone, error
 
 log = logging.getLogger("handoff.core")
 
@@ -289,3 +289,41 @@ async def _attach_message(cmd: c.AttachHandoffMessage, ctx: Ctx) -> Reply:
 async def _attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> Reply:
     await releases.attach_thread(cmd, ctx)
     return Reply()
+
+
+@route(c.ShowNudges)
+async def _nudges(cmd: c.ShowNudges, ctx: Ctx) -> Reply:
+    return nudge_messages.preview(await reminders.upcoming_nudges(cmd, ctx))
+
+
+@route(c.SetNudgeOption)
+async def _nudge_option(cmd: c.SetNudgeOption, ctx: Ctx) -> Reply:
+    return Reply(title=await reminders.set_option(cmd, ctx), tone=Tone.SUCCESS)
+
+
+@route(c.SubscribeDigest)
+async def _digest_here(cmd: c.SubscribeDigest, ctx: Ctx) -> Reply:
+    sub = await reminders.subscribe(cmd, ctx)
+    release = (await ctx.uow.releases.get_many([sub.release_id])).get(sub.release_id) if sub.release_id else None
+    return reminders.describe(sub, release.name if release else None)
+
+
+@route(c.StopDigest)
+async def _digest_off(cmd: c.StopDigest, ctx: Ctx) -> Reply:
+    if await reminders.stop(cmd, ctx):
+        return Reply(title="This channel's digest is off.", tone=Tone.SUCCESS)
+    return Reply(title="This channel had no digest; `digest here 09:00` starts one.")
+
+
+@route(c.ShowDigest)
+async def _digest(cmd: c.ShowDigest, ctx: Ctx) -> Reply:
+    sub = await reminders.show(cmd, ctx)
+    if sub is None:
+        return Reply(title="This channel has no digest; `digest here 09:00` starts one.")
+    release = (await ctx.uow.releases.get_many([sub.release_id])).get(sub.release_id) if sub.release_id else None
+    return dataclasses.replace(reminders.describe(sub, release.name if release else None), tone=Tone.INFO)
+
+
+@route(c.PreviewDigest)
+async def _digest_preview(cmd: c.PreviewDigest, ctx: Ctx) -> Reply:
+    return await reminders.preview(cmd, ctx)

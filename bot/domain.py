@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 
@@ -100,6 +100,7 @@ class Release:
     status: str = "planned"
     channel_ref: str | None = None
     thread_ref: str | None = None
+    owner_id: int | None = None  # who answers for it: its creator unless changed
 
 
 @dataclass
@@ -198,3 +199,19 @@ class HandoffView:
     area: Area | None = None
     history: list[HandoffEvent] = field(default_factory=list)
     actors: dict[int, Person] = field(default_factory=dict)  # who wrote the history lines
+
+
+@dataclass
+class DigestSubscription:
+    """A channel's daily digest: at ``local_time`` in ``timezone`` on working days."""
+
+    id: int
+    workspace_id: str
+    channel: str
+    local_time: time
+    timezone: str
+    created_at: datetime
+    release_id: int | None = None
+    private: bool = False  # a private channel: its own private handoffs may appear in it
+    all_clear: bool = False  # post "all clear" when there is nothing to say
+    created_by: int | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.domain import (
     Area,
@@ -28,6 +28,11 @@ from bot.domain import (
     Status,
     Workspace,
 )
+
+if TYPE_CHECKING:
+    from bot.domain import DigestSubscription
+    from bot.nudge_policy import PastNudge, Rule
+    from bot.outbox import Delivery, DeliveryKind, NewDelivery
 
 
 class Clock(Protocol):
@@ -91,7 +96,9 @@ class PersonRepository(Protocol):
 
 
 class ReleaseRepository(Protocol):
-    async def add(self, name: str, target: date | None, created_at: datetime, channel_ref: str | None = None) -> Release: ...
+    async def add(
+        self, name: str, target: date | None, created_at: datetime, channel_ref: str | None = None, owner_id: int | None = None
+    ) -> Release: ...
     async def set_thread(self, release_id: int, channel_ref: str, thread_ref: str) -> None: ...
     async def by_name(self, name: str) -> Release | None: ...
     async def get_many(self, ids: Sequence[int]) -> dict[int, Release]: ...
@@ -137,6 +144,34 @@ class InboundEventRepository(Protocol):
     async def forget(self, event_id: str) -> None: ...
 
 
+class DeliveryRepository(Protocol):
+    async def add(self, new: NewDelivery, now: datetime) -> bool: ...
+    async def get(self, key: str) -> Delivery | None: ...
+    async def existing_keys(self, keys: Sequence[str]) -> set[str]: ...
+    async def times_to(self, targets: Sequence[str], kind: DeliveryKind, since: datetime) -> dict[str, list[datetime]]: ...
+    async def cancel_pending(self) -> int: ...
+
+
+class NudgeRepository(Protocol):
+    async def add(self, key: str, rule: Rule, person_id: int, handoff_id: int | None, delivery_key: str, at: datetime) -> bool: ...
+    async def since(self, since: datetime) -> list[PastNudge]: ...
+
+
+class DigestRepository(Protocol):
+    async def list(self) -> list[DigestSubscription]: ...
+    async def by_channel(self, channel: str) -> DigestSubscription | None: ...
+    async def save(self, sub: DigestSubscription) -> DigestSubscription: ...
+    async def remove(self, channel: str) -> bool: ...
+
+
+class JobRepository(Protocol):
+    async def try_lock(self, job: str) -> bool: ...
+    async def nudge_settings(self) -> dict | None: ...
+    async def set_nudge_settings(self, values: dict) -> None: ...
+    async def nudge_candidates(self, now: datetime, due_by: datetime, created_before: datetime) -> list[Handoff]: ...
+    async def digest_handoffs(self, since: datetime, due_by: datetime, release_id: int | None) -> list[Handoff]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction in one workspace. Rolls back unless :meth:`commit` is called."""
 
@@ -148,6 +183,10 @@ class UnitOfWork(Protocol):
     areas: AreaRepository
     knowledge: KnowledgeRepository
     inbound_events: InboundEventRepository
+    deliveries: DeliveryRepository
+    nudges: NudgeRepository
+    digests: DigestRepository
+    jobs: JobRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

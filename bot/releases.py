@@ -40,7 +40,7 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
     if await ctx.uow.releases.by_name(name):
         raise InvalidInput(f"There is already a release called “{name}”; `release show {name}` shows it.")
     target = parse_due(cmd.target, ctx.today()) if cmd.target else None
-    release = await ctx.uow.releases.add(name, target, ctx.now, cmd.channel)
+    release = await ctx.uow.releases.add(name, target, ctx.now, cmd.channel, ctx.actor.id)
     when = f", target {target.isoformat()}" if target else ""
     await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", release.id)
     return release

@@ -28,7 +28,15 @@ class Code:
     text: str
 
 
-Span = str | Strong | Code
+@dataclass(frozen=True)
+class Link:
+    """Text that links to a platform message, named by its reference (``C123:1700.1``)."""
+
+    text: str
+    ref: str
+
+
+Span = str | Strong | Code | Link
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,6 @@ class Context:
     text: str
 
 
-Block = Paragraph | Fields | Bullets | Context
-
-
 @dataclass(frozen=True)
 class Button:
     """An action a platform can render as a button. ``id`` is stable across platforms."""
@@ -63,6 +68,16 @@ class Button:
     label: str
     value: str
     style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class Actions:
+    """Buttons that belong to the block above them (one item of a batched nudge, say)."""
+
+    buttons: tuple[Button, ...]
+
+
+Block = Paragraph | Fields | Bullets | Context | Actions
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,8 @@ def plain_text(reply: Reply) -> str:
         elif isinstance(block, Bullets):
             parts.append(block.heading or "")
             parts.extend("".join(_span_text(s) for s in item) for item in block.items)
+        elif isinstance(block, Actions):
+            parts.extend(b.label for b in block.buttons)
         else:
             parts.append(block.text)
     parts.extend(b.label for b in reply.buttons)

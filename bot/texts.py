@@ -55,12 +55,23 @@ USAGE: dict[str, Usage] = {
         "people, their roles and time zones",
     ),
     "search": Usage("search <words>", "search pricing tiers", "search every release's knowledge thread"),
+    "digest": Usage(
+        "digest here [HH:MM] [<release>] | off | preview | tz <Area/City> | all-clear on|off",
+        "digest here 09:00 v2.3",
+        "a daily digest in this channel on working days (its time zone is yours unless changed)",
+    ),
+    "nudges": Usage(
+        "nudges | nudges set hours HH:MM-HH:MM | days mon-fri | limit <N> | escalate <N> | quiet <date>[,<date>]",
+        "nudges set hours 09:30-17:30",
+        "what the bot will nudge next and why; leads and admins change the workspace's settings",
+    ),
     "help": Usage("help [<command>]", "help owner", "this help"),
 }
 
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
-    "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "help",
+    "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "digest",
+    "nudges", "help",
 )
 
 WRITE_SIDE_HINT = (

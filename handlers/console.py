@@ -19,12 +19,14 @@ from bot.dispatch import Core
 from handlers.render_text import escape, render
 
 LOCAL_WORKSPACE = "local"
+SHELL_CONVERSATION = "shell"  # the one "channel" of the local shell: digests print here
 PROMPT = "handoff> "
 
 
 def local_caller(name: str) -> Caller:
     key = name.strip().lstrip("@").lower()
-    return Caller(workspace_id=LOCAL_WORKSPACE, user_id=key, display_name=key, names_create_people=True)
+    return Caller(workspace_id=LOCAL_WORKSPACE, user_id=key, display_name=key, names_create_people=True,
+                  conversation=SHELL_CONVERSATION)
 
 
 class Shell:

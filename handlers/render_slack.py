@@ -34,7 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.blocks import Block as SlackBlock
 
-from bot.reply import Bullets, Button, Code, Context, Fields, Paragraph, Reply, Span, Strong, plain_text
+from bot.reply import Actions, Bullets, Button, Code, Context, Fields, Link, Paragraph, Reply, Span, Strong, plain_text
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
 HEADER_MAX = 150
@@ -121,6 +121,8 @@ def render_blocks(reply: Reply, *, max_blocks: int = MESSAGE_BLOCKS_MAX, more_ur
             text = truncate(escape(block.text), CONTEXT_TEXT_MAX)
             if text.strip():
                 blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text)]))
+        elif isinstance(block, Actions):
+            blocks.extend(_actions(block.buttons))
     blocks.extend(_actions(reply.buttons))
     return _limit(blocks, max(1, max_blocks), more_url)
 
@@ -227,9 +229,23 @@ def _spans(spans: Iterable[Span]) -> str:
             out.append(_delimit(escape(span.text).replace("*", "").replace("`", ""), "*"))
         elif isinstance(span, Code):
             out.append(_delimit(escape(span.text).replace("`", ""), "`"))
+        elif isinstance(span, Link):
+            out.append(_link(span))
         else:
             out.append(escape(span))
     return "".join(out)
+
+
+_REF = re.compile(r"^([A-Z0-9]{1,40}):(\d{1,12})\.(\d{1,8})$")
+
+
+def _link(span: Link) -> str:
+    """A link to a message we posted (its ``channel:ts`` ref); the label is escaped and ``|``-free."""
+    label = escape(_one_line(span.text)).replace("|", "¦") or "link"
+    m = _REF.match(span.ref)
+    if not m:
+        return label
+    return f"<https://slack.com/archives/{m.group(1)}/p{m.group(2)}{m.group(3)}|{label}>"
 
 
 def _delimit(text: str, delim: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.reply import Bullets, Code, Context, Fields, Paragraph, Reply, Span, Strong, Tone
+from bot.reply import Actions, Bullets, Code, Context, Fields, Link, Paragraph, Reply, Span, Strong, Tone
 
 # A terminal has its own "mentions": escape sequences. User text never gets to move the cursor.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -31,6 +31,8 @@ def render(reply: Reply) -> str:
             lines.extend(f"  • {_spans(item)}" for item in block.items)
         elif isinstance(block, Context):
             lines.append(f"  ({escape(block.text)})")
+        elif isinstance(block, Actions):
+            lines.append("  actions: " + " · ".join(escape(b.label) for b in block.buttons))
     if reply.buttons:
         lines.append("  actions: " + " · ".join(escape(b.label) for b in reply.buttons))
     if reply.tone is Tone.ERROR and not reply.title and lines:
@@ -41,7 +43,7 @@ def render(reply: Reply) -> str:
 def _spans(spans: tuple[Span, ...]) -> str:
     out = []
     for span in spans:
-        if isinstance(span, Strong):
+        if isinstance(span, Strong | Link):
             out.append(escape(span.text))
         elif isinstance(span, Code):
             out.append(f"`{escape(span.text)}`")

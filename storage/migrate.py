@@ -20,8 +20,30 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    async with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table: DROP TABLE with foreign keys on deletes the rows
+            # that reference it (ON DELETE CASCADE). The pragma only works outside a transaction.
+            await conn.run_sync(lambda sync: _pragma(sync, "foreign_keys=OFF"))
+        try:
+            async with conn.begin():
+                await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+                if sqlite:
+                    problems = await conn.exec_driver_sql("PRAGMA foreign_key_check")
+                    if bad := problems.fetchall():
+                        raise RuntimeError(f"migration left dangling references: {bad[:5]}")
+        finally:
+            if sqlite:
+                await conn.run_sync(lambda sync: _pragma(sync, "foreign_keys=ON"))
+
+
+def _pragma(sync: Connection, pragma: str) -> None:
+    cursor = sync.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -40,6 +40,7 @@ class WorkspaceRow(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64))
     next_handoff_number: Mapped[int] = mapped_column(Integer, default=1)
+    nudge_settings: Mapped[dict | None] = mapped_column(JSON)  # overrides of bot.nudge_policy defaults
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -77,6 +78,7 @@ class ReleaseRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     channel_ref: Mapped[str | None] = mapped_column(String(200))
     thread_ref: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -184,3 +186,70 @@ class InboundEventRow(Base):
     workspace_id: Mapped[str] = mapped_column(String(128))
     event_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class DeliveryRow(Base):
+    """The outbox: every scheduled or proactive message, written before it is sent.
+
+    ``key`` makes each message exactly-once per workspace; a worker claims a row by setting
+    ``lease_token``/``lease_until``; ``uncertain`` says an earlier attempt may have reached the
+    platform, so the next one first looks for the message (``message_id`` once it is known)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key", name="uq_deliveries_key"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_target", "workspace_id", "target", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(200))  # dm:U1 | channel:C1 | thread:C1:1700.1
+    payload: Mapped[str] = mapped_column(Text)  # the Reply, as bot.codec JSON
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NudgeRow(Base):
+    """One item nudged once: the policy's memory (24 h gap, escalation after N unanswered)."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key", name="uq_nudges_key"),
+        Index("ix_nudges_at", "workspace_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    key: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    delivery_key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSubscriptionRow(Base):
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel", name="uq_digest_subscriptions_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    channel: Mapped[str] = mapped_column(String(200))
+    local_time: Mapped[str] = mapped_column(String(5))  # "09:00"
+    timezone: Mapped[str] = mapped_column(String(64))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_clear: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -160,15 +160,16 @@ def _release(row: ReleaseRow) -> Release:
     return Release(
         id=row.id, workspace_id=row.workspace_id, name=row.name, target_date=row.target_date,
         created_at=utc(row.created_at), status=row.status, channel_ref=row.channel_ref,
-        thread_ref=row.thread_ref,
+        thread_ref=row.thread_ref, owner_id=row.owner_id,
     )
 
 
 class ReleaseRepository(_Repository):
-    async def add(self, name: str, target: date | None, created_at: datetime, channel_ref: str | None = None) -> Release:
+    async def add(self, name: str, target: date | None, created_at: datetime, channel_ref: str | None = None,
+                  owner_id: int | None = None) -> Release:
         row = ReleaseRow(
             workspace_id=self.workspace_id, name=name, name_key=name_key(name), target_date=target,
-            status="planned", created_at=created_at, channel_ref=channel_ref,
+            status="planned", created_at=created_at, channel_ref=channel_ref, owner_id=owner_id,
         )
         self.session.add(row)
         await self.session.flush()

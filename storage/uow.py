@@ -19,6 +19,7 @@ from storage.repositories import (
     ReleaseRepository,
     WorkspaceRepository,
 )
+from storage.scheduling import DeliveryRepository, DigestRepository, JobRepository, NudgeRepository
 
 
 class SqlUnitOfWork:
@@ -42,6 +43,10 @@ class SqlUnitOfWork:
         self.areas = AreaRepository(self.session, ws)
         self.knowledge = KnowledgeRepository(self.session, ws)
         self.inbound_events = InboundEventRepository(self.session, ws)
+        self.deliveries = DeliveryRepository(self.session, ws)
+        self.nudges = NudgeRepository(self.session, ws)
+        self.digests = DigestRepository(self.session, ws)
+        self.jobs = JobRepository(self.session, ws)
         return self
 
     async def __aexit__(
@@ -82,6 +87,10 @@ class SqlUnitOfWorkFactory:
         # step, even after the lock frees); queueing this process's transactions on an asyncio
         # lock hands it over at once. Other processes still wait through busy_timeout.
         self._writer_lock = asyncio.Lock() if is_sqlite(engine) else None
+
+    @property
+    def writer_lock(self) -> asyncio.Lock | None:
+        return self._writer_lock
 
     def __call__(self, workspace_id: str) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, workspace_id, self._writer_lock)

@@ -1,0 +1,188 @@
+"""Daily channel digests: when one is due (pure), and what it says (pure).
+
+A digest is due once per working day at the subscription's local time; after downtime the
+first pass that day catches up (the outbox key ``digest:{subscription}:{local date}`` makes it
+once), and a missed day is not sent the next day. It covers what changed since the previous
+working day's digest time, grouped by release, counts first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.dates import zone
+from bot.domain import (
+    ACTIVE_STATUSES,
+    Area,
+    Assignment,
+    DigestSubscription,
+    Handoff,
+    KnowledgeEntry,
+    Person,
+    Release,
+    Status,
+)
+from bot.ownership import ownership
+from bot.reply import Fields, Link, Reply, ReplyBuilder, Span, Strong
+from bot.working_time import WorkingHours
+
+DUE_SOON_DAYS = 2
+UPCOMING_DAYS = 14
+MAX_ITEMS = 8  # per section: a digest is read at a glance
+
+
+def digest_key(sub: DigestSubscription, day: date) -> str:
+    return f"digest:{sub.id}:{day.isoformat()}"
+
+
+def due_day(sub: DigestSubscription, now: datetime, hours: WorkingHours) -> date | None:
+    """The local date whose digest is due at ``now``, if any: a working day, past the local
+    time, and the subscription already existed at that time (no instant digest at sign-up)."""
+    local = now.astimezone(zone(sub.timezone))
+    scheduled = scheduled_at(sub, local.date())
+    if not hours.is_working_day(local.date()) or now < scheduled or sub.created_at > scheduled:
+        return None
+    return local.date()
+
+
+def scheduled_at(sub: DigestSubscription, day: date) -> datetime:
+    return datetime.combine(day, sub.local_time, tzinfo=zone(sub.timezone)).astimezone(UTC)
+
+
+def window_start(sub: DigestSubscription, day: date, hours: WorkingHours) -> datetime:
+    """Since the previous working day's digest time: Monday's digest covers the weekend."""
+    return scheduled_at(sub, hours.previous_working_day(day))
+
+
+@dataclass(frozen=True)
+class DigestData:
+    subscription: DigestSubscription
+    since: datetime
+    today: date
+    handoffs: Sequence[Handoff]
+    people: Mapping[int, Person]
+    releases: Mapping[int, Release]
+    areas: Sequence[Area]
+    assignments: Sequence[Assignment]
+    decisions: Sequence[KnowledgeEntry]
+
+
+@dataclass
+class _Group:
+    new: list[Handoff]
+    done: list[Handoff]
+    awaiting: list[Handoff]
+    due_soon: list[Handoff]
+    overdue: list[Handoff]
+    gaps: list[str]
+    decisions: list[KnowledgeEntry]
+
+    def empty(self) -> bool:
+        return not any((self.new, self.done, self.awaiting, self.due_soon, self.overdue, self.gaps, self.decisions))
+
+
+def visible_in(h: Handoff, sub: DigestSubscription) -> bool:
+    """A private conversation's handoff appears only in that conversation's own digest."""
+    if not h.private:
+        return True
+    return sub.private and bool(h.message_ref) and h.message_ref.split(":", 1)[0] == sub.channel
+
+
+def compose(data: DigestData) -> Reply | None:
+    """The digest, or ``None`` when there is nothing to say."""
+    sub, today = data.subscription, data.today
+    handoffs = [h for h in data.handoffs if visible_in(h, sub) and (sub.release_id is None or h.release_id == sub.release_id)]
+    releases = {rid: r for rid, r in data.releases.items() if sub.release_id is None or rid == sub.release_id}
+    upcoming = sorted((r for r in releases.values()
+                       if r.target_date and today <= r.target_date <= today + timedelta(days=UPCOMING_DAYS)),
+                      key=lambda r: (r.target_date, r.name))
+    groups: dict[int | None, _Group] = {}
+
+    def group(release_id: int | None) -> _Group:
+        return groups.setdefault(release_id, _Group([], [], [], [], [], [], []))
+
+    for h in handoffs:
+        g = group(h.release_id if h.release_id in releases else None)
+        if h.created_at >= data.since and h.status in ACTIVE_STATUSES:
+            g.new.append(h)
+        if h.status is Status.DONE and h.updated_at >= data.since:
+            g.done.append(h)
+        elif h.status is Status.OPEN and h.created_at < data.since:
+            g.awaiting.append(h)
+        if h.status in ACTIVE_STATUSES and h.due_date:
+            if h.due_date < today:
+                g.overdue.append(h)
+            elif h.due_date <= today + timedelta(days=DUE_SOON_DAYS):
+                g.due_soon.append(h)
+    for release in upcoming:
+        for area in data.areas:
+            drivers = ownership(data.assignments, area.id, release.id).effective_drivers
+            if len(drivers) != 1:
+                group(release.id).gaps.append(f"{area.name}: {'no driver' if not drivers else f'{len(drivers)} drivers'}")
+    for entry in data.decisions:
+        if not entry.private and entry.created_at >= data.since and (sub.release_id is None or entry.release_id == sub.release_id):
+            group(entry.release_id if entry.release_id in releases else None).decisions.append(entry)
+    groups = {k: g for k, g in groups.items() if not g.empty()}
+    if not groups and not upcoming:
+        return None
+    return _render(data, groups, upcoming)
+
+
+def all_clear(sub: DigestSubscription, today: date) -> Reply:
+    return Reply(title=f"Handoff digest for {today:%a %b} {today.day}: all clear", ephemeral=False)
+
+
+def _render(data: DigestData, groups: dict[int | None, _Group], upcoming: Sequence[Release]) -> Reply:
+    today = data.today
+    total = _Group([], [], [], [], [], [], [])
+    for g in groups.values():
+        for name in ("new", "done", "awaiting", "due_soon", "overdue", "gaps", "decisions"):
+            getattr(total, name).extend(getattr(g, name))
+    out = ReplyBuilder(title=f"Handoff digest for {today:%a %b} {today.day}", ephemeral=False)
+    out.blocks.append(Fields((
+        ("New", str(len(total.new))), ("Done", str(len(total.done))),
+        ("Awaiting acknowledgement", str(len(total.awaiting))), ("Due soon", str(len(total.due_soon))),
+        ("Overdue", str(len(total.overdue))), ("Grey areas to settle", str(len(total.gaps))),
+    )))
+    if upcoming:
+        out.bullets([(Strong(r.name), f" ships {_when(r.target_date, today)}") for r in upcoming], heading="Upcoming releases")
+    order = sorted(groups, key=lambda rid: (rid is None, data.releases[rid].name if rid in data.releases else ""))
+    for rid in order:
+        g = groups[rid]
+        out.para(Strong(data.releases[rid].name if rid in data.releases else "Not tied to a release"))
+        for heading, items in (("Overdue", g.overdue), ("Due soon", g.due_soon), ("New", g.new),
+                               ("Awaiting acknowledgement", g.awaiting), ("Done", g.done)):
+            out.bullets(_items(items, data, today), heading=heading)
+        out.bullets([(gap,) for gap in g.gaps[:MAX_ITEMS]] + _more(len(g.gaps)), heading="Grey areas to settle")
+        out.bullets([(e.body,) for e in g.decisions[:MAX_ITEMS]] + _more(len(g.decisions)), heading="Decisions")
+    out.context("Change it with `digest here HH:MM`, stop it with `digest off`.")
+    return out.build()
+
+
+def _items(items: Sequence[Handoff], data: DigestData, today: date) -> list[tuple[Span, ...]]:
+    lines: list[tuple[Span, ...]] = []
+    for h in items[:MAX_ITEMS]:
+        owner = data.people.get(h.owner_id) if h.owner_id else None
+        due = f", due {_when(h.due_date, today)}" if h.due_date and h.status in ACTIVE_STATUSES else ""
+        ref: Span = Link(h.ref, h.message_ref) if h.message_ref else Strong(h.ref)
+        lines.append((ref, f" {h.title} ({owner.display_name if owner else 'no owner'}{due})"))
+    return lines + _more(len(items))
+
+
+def _more(count: int) -> list[tuple[Span, ...]]:
+    return [(f"… and {count - MAX_ITEMS} more",)] if count > MAX_ITEMS else []
+
+
+def _when(day: date | None, today: date) -> str:
+    if day is None:
+        return "some day"
+    days = (day - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} ago"
+    return f"in {days} days ({day:%a %b} {day.day})"

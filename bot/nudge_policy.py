@@ -1,0 +1,271 @@
+"""The nudge policy: a pure function from what is true at ``now`` to who should hear what.
+
+No I/O and no clock of its own: the job loads the state, asks :func:`plan`, and records the
+answer. Tests call it with fixed times across time zones, DST changes and working hours.
+
+Rules, most urgent first (one per item per pass):
+- overdue: due date before the owner's today -> DM the owner, and say it once in the release thread;
+- due soon: due today or tomorrow (owner's calendar) -> DM the owner;
+- unacknowledged: still open one working day after it was handed off -> DM the owner;
+- no owner: nobody owns it one working day on -> DM the requester;
+- escalation: N nudges went unanswered (nothing changed on the handoff since) -> DM the
+  requester and the area's driver, or the leads when the area has none;
+- grey areas: a release due within the window has areas with no driver (-> its owner and the
+  leads) or two drivers (-> the leads, to decide).
+Every DM waits for the recipient's working hours; an item is nudged at most once per
+``min_gap``; a person gets at most ``max_dms_per_day`` nudge DMs a local day, each batching
+everything due for them at that pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+
+from bot.dates import local_today, zone
+from bot.domain import ACTIVE_STATUSES, Area, Assignment, Handoff, Person, Release, Role, Status
+from bot.ownership import ownership
+from bot.working_time import WorkingHours
+
+
+class Rule(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    UNACKNOWLEDGED = "unacknowledged"
+    NO_OWNER = "no_owner"
+    ESCALATION = "escalation"
+    AREAS = "areas"
+
+
+OWNER_RULES = (Rule.OVERDUE, Rule.DUE_SOON, Rule.UNACKNOWLEDGED)
+CLOSED_RELEASES = frozenset({"shipped", "cancelled", "done"})
+
+
+@dataclass(frozen=True)
+class NudgeSettings:
+    """A workspace's nudge preferences (stored with the workspace, changed with `nudges set`)."""
+
+    hours: WorkingHours = field(default_factory=WorkingHours)
+    ack_after_working_days: int = 1
+    due_soon_days: int = 1  # due today or within this many days
+    escalate_after: int = 3  # unanswered nudges on one item
+    area_window_days: int = 14  # releases due this soon must have a driver per grey area
+    max_dms_per_day: int = 3
+    min_gap: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class PastNudge:
+    """A nudge already recorded: the job loads the recent ones."""
+
+    key: str
+    rule: Rule
+    person_id: int
+    at: datetime
+    handoff_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NudgeState:
+    now: datetime
+    workspace_timezone: str
+    settings: NudgeSettings
+    handoffs: Sequence[Handoff]  # candidates: active, possibly due (the job may over-select)
+    people: Mapping[int, Person]
+    releases: Mapping[int, Release]
+    areas: Sequence[Area]
+    assignments: Sequence[Assignment]
+    past: Sequence[PastNudge]  # nudges of the last few days
+    dm_times: Mapping[int, Sequence[datetime]] = field(default_factory=dict)  # person -> nudge DMs sent
+
+
+@dataclass(frozen=True)
+class Nudge:
+    key: str  # unique per workspace: recording it twice is impossible
+    rule: Rule
+    person: Person  # who is told
+    reason: str
+    handoff: Handoff | None = None
+    release: Release | None = None
+    areas: tuple[tuple[Area, str], ...] = ()  # (area, "no driver" | "2 drivers")
+
+
+@dataclass(frozen=True)
+class Deferred:
+    nudge: Nudge
+    why: str
+    until: datetime | None = None
+
+
+@dataclass
+class Plan:
+    dms: dict[int, list[Nudge]] = field(default_factory=dict)  # person id -> one batched DM
+    thread_posts: list[Nudge] = field(default_factory=list)  # overdue items, said in the release thread
+    deferred: list[Deferred] = field(default_factory=list)
+
+    @property
+    def nudges(self) -> list[Nudge]:
+        return [n for batch in self.dms.values() for n in batch] + self.thread_posts
+
+
+def plan(state: NudgeState) -> Plan:
+    out = Plan()
+    candidates: list[Nudge] = []
+    for handoff in state.handoffs:
+        candidates.extend(_handoff_nudges(state, handoff))
+    candidates.extend(_area_nudges(state))
+    last_by_item = _last_nudge_per_item(state.past)
+    keys = {p.key for p in state.past}
+    for nudge in candidates:
+        if nudge.key in keys:
+            continue
+        if nudge.rule is Rule.OVERDUE and nudge.key.startswith("thread:"):
+            out.thread_posts.append(nudge)
+            continue
+        item = _item(nudge)
+        last = last_by_item.get(item)
+        if last and state.now - last < state.settings.min_gap and nudge.rule is not Rule.ESCALATION:
+            out.deferred.append(Deferred(nudge, "nudged less than a day ago", last + state.settings.min_gap))
+            continue
+        tz = _tz(state, nudge.person)
+        if not state.settings.hours.is_open(state.now, tz):
+            out.deferred.append(Deferred(nudge, f"outside {nudge.person.display_name}'s working hours",
+                                         state.settings.hours.next_opening(state.now, tz)))
+            continue
+        out.dms.setdefault(nudge.person.id, []).append(nudge)
+    _apply_daily_limit(state, out)
+    return out
+
+
+# --- handoffs --------------------------------------------------------------------------------
+
+def _handoff_nudges(state: NudgeState, h: Handoff) -> list[Nudge]:
+    if h.status not in ACTIVE_STATUSES or (h.snoozed_until and h.snoozed_until > state.now):
+        return []
+    requester = state.people.get(h.requester_id)
+    owner = state.people.get(h.owner_id) if h.owner_id else None
+    release = state.releases.get(h.release_id) if h.release_id else None
+    s = state.settings
+    if owner is None:
+        tz = _tz(state, requester) if requester else state.workspace_timezone
+        if requester and state.now >= s.hours.add_working_days(h.created_at, s.ack_after_working_days, tz):
+            return [Nudge(f"nudge:{h.id}:{Rule.NO_OWNER}:{local_today(state.now, tz)}", Rule.NO_OWNER, requester,
+                          "nobody owns it yet: reassign it to someone", h, release)]
+        return []
+    tz = _tz(state, owner)
+    today = local_today(state.now, tz)
+    found: list[Nudge] = []
+    if h.due_date and h.due_date < today and h.status is not Status.NEEDS_INFO:
+        found.append(Nudge(f"nudge:{h.id}:{Rule.OVERDUE}:{today}", Rule.OVERDUE, owner,
+                           f"overdue since {h.due_date:%a %b} {h.due_date.day}", h, release))
+        if release and release.thread_ref and not h.private:
+            found.append(Nudge(f"thread:{h.id}:{Rule.OVERDUE}:{h.due_date}", Rule.OVERDUE, owner,
+                               f"is overdue (was due {h.due_date:%a %b} {h.due_date.day})", h, release))
+    elif h.due_date and h.due_date <= today + timedelta(days=s.due_soon_days) and h.status is not Status.NEEDS_INFO:
+        when = "today" if h.due_date == today else "tomorrow" if h.due_date == today + timedelta(days=1) else f"{h.due_date:%a %b} {h.due_date.day}"
+        found.append(Nudge(f"nudge:{h.id}:{Rule.DUE_SOON}:{today}", Rule.DUE_SOON, owner, f"due {when}", h, release))
+    elif h.status is Status.OPEN and state.now >= s.hours.add_working_days(h.created_at, s.ack_after_working_days, tz):
+        found.append(Nudge(f"nudge:{h.id}:{Rule.UNACKNOWLEDGED}:{today}", Rule.UNACKNOWLEDGED, owner,
+                           "not acknowledged yet", h, release))
+    found.extend(_escalations(state, h, owner, release))
+    return found
+
+
+def _escalations(state: NudgeState, h: Handoff, owner: Person, release: Release | None) -> list[Nudge]:
+    """After N unanswered nudges, the requester and the area's driver hear about it, once per streak."""
+    unanswered = [p for p in state.past
+                  if p.handoff_id == h.id and p.person_id == owner.id and p.rule in OWNER_RULES and p.at > h.updated_at]
+    if len(unanswered) < state.settings.escalate_after:
+        return []
+    recipients: dict[int, Person] = {}
+    if requester := state.people.get(h.requester_id):
+        recipients[requester.id] = requester
+    drivers = ownership(state.assignments, h.area_id, h.release_id).effective_drivers if h.area_id else ()
+    for person_id in drivers or [p.id for p in _leads(state)]:
+        if person_id in state.people:
+            recipients[person_id] = state.people[person_id]
+    recipients.pop(owner.id, None)
+    streak = int(h.updated_at.timestamp())
+    reason = f"{owner.display_name} has not answered {len(unanswered)} reminders"
+    return [Nudge(f"escalate:{h.id}:{streak}:{p.id}", Rule.ESCALATION, p, reason, h, release) for p in recipients.values()]
+
+
+# --- grey areas ------------------------------------------------------------------------------
+
+def _area_nudges(state: NudgeState) -> list[Nudge]:
+    today = local_today(state.now, state.workspace_timezone)
+    horizon = today + timedelta(days=state.settings.area_window_days)
+    leads = _leads(state)
+    found: list[Nudge] = []
+    for release in state.releases.values():
+        if not release.target_date or not today <= release.target_date <= horizon or release.status in CLOSED_RELEASES:
+            continue
+        gaps: list[tuple[Area, str]] = []
+        disputes: list[tuple[Area, str]] = []
+        for area in state.areas:
+            drivers = ownership(state.assignments, area.id, release.id).effective_drivers
+            if not drivers:
+                gaps.append((area, "no driver"))
+            elif len(drivers) > 1:
+                disputes.append((area, f"{len(drivers)} drivers"))
+        days = (release.target_date - today).days
+        due = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        owner = state.people.get(release.owner_id) if release.owner_id else None
+        for person in {p.id: p for p in ([owner] if owner else []) + leads}.values():
+            items = gaps + (disputes if person in leads else [])
+            if not items:
+                continue
+            local = local_today(state.now, _tz(state, person))
+            found.append(Nudge(f"areas:{release.id}:{person.id}:{local}", Rule.AREAS, person,
+                               f"{release.name} ships {due}", release=release, areas=tuple(items)))
+    return found
+
+
+def _leads(state: NudgeState) -> list[Person]:
+    leads = [p for p in state.people.values() if p.role is Role.LEAD]
+    return leads or [p for p in state.people.values() if p.is_admin]
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+def _apply_daily_limit(state: NudgeState, out: Plan) -> None:
+    for person_id in list(out.dms):
+        person = state.people[person_id] if person_id in state.people else out.dms[person_id][0].person
+        tz = _tz(state, person)
+        today = local_today(state.now, tz)
+        sent_today = sum(1 for t in state.dm_times.get(person_id, ()) if local_today(t, tz) == today)
+        if sent_today >= state.settings.max_dms_per_day:
+            tomorrow = state.settings.hours.next_opening(start_of_next_day(state.now, tz), tz)
+            out.deferred.extend(Deferred(n, f"{person.display_name} already had {sent_today} reminders today", tomorrow)
+                                for n in out.dms.pop(person_id))
+
+
+def _item(nudge: Nudge) -> tuple[str, int, int]:
+    if nudge.handoff is not None:
+        return ("handoff" if nudge.rule is not Rule.ESCALATION else "escalation", nudge.handoff.id, nudge.person.id)
+    return ("release", nudge.release.id if nudge.release else 0, nudge.person.id)
+
+
+def _last_nudge_per_item(past: Sequence[PastNudge]) -> dict[tuple[str, int, int], datetime]:
+    found: dict[tuple[str, int, int], datetime] = {}
+    for p in past:
+        if p.key.startswith("thread:"):
+            continue
+        if p.handoff_id is not None:
+            item = ("handoff" if p.rule is not Rule.ESCALATION else "escalation", p.handoff_id, p.person_id)
+        else:
+            item = ("release", int(p.key.split(":")[1]), p.person_id)  # areas:{release}:{person}:{date}
+        found[item] = max(found.get(item, p.at), p.at)
+    return found
+
+
+def _tz(state: NudgeState, person: Person | None) -> str:
+    return (person.timezone if person and person.timezone else None) or state.workspace_timezone
+
+
+
+def start_of_next_day(now: datetime, timezone: str) -> datetime:
+    tz = zone(timezone)
+    return datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)

@@ -1,0 +1,70 @@
+"""Working hours in a person's own time zone: when a nudge may be sent, what "a working day" is.
+
+All arithmetic is on local wall-clock time through :mod:`zoneinfo`, so a working day that
+crosses a daylight-saving change is still "the same time next working day", 23 or 25 hours on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.dates import zone
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    days: frozenset[int] = frozenset(range(5))  # Monday = 0
+    start: time = time(9)
+    end: time = time(18)
+    quiet_days: frozenset[date] = field(default_factory=frozenset)  # holidays, company days off
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.days and day not in self.quiet_days
+
+    def is_open(self, now: datetime, timezone: str) -> bool:
+        local = now.astimezone(zone(timezone))
+        return self.is_working_day(local.date()) and self.start <= local.time() < self.end
+
+    def next_opening(self, now: datetime, timezone: str) -> datetime:
+        """``now`` if the hours are open, else the next start of a working day (UTC)."""
+        if self.is_open(now, timezone):
+            return now
+        tz = zone(timezone)
+        local = now.astimezone(tz)
+        day = local.date() if local.time() < self.start else local.date() + timedelta(days=1)
+        day = self._working_day_from(day)
+        return datetime.combine(day, self.start, tzinfo=tz).astimezone(UTC)
+
+    def add_working_days(self, start: datetime, days: int, timezone: str) -> datetime:
+        """The same local time ``days`` working days after ``start``; a start outside the hours
+        counts from the next opening (created Saturday -> one working day is Tuesday 09:00)."""
+        tz = zone(timezone)
+        local = start.astimezone(tz)
+        if not (self.is_working_day(local.date()) and self.start <= local.time() < self.end):
+            local = self.next_opening(start, timezone).astimezone(tz)
+        day = local.date()
+        for _ in range(days):
+            day = self._working_day_from(day + timedelta(days=1))
+        return datetime.combine(day, local.time(), tzinfo=tz).astimezone(UTC)
+
+    def previous_working_day(self, day: date) -> date:
+        day -= timedelta(days=1)
+        for _ in range(366):
+            if self.is_working_day(day):
+                return day
+            day -= timedelta(days=1)
+        return day
+
+    def _working_day_from(self, day: date) -> date:
+        for _ in range(366):
+            if self.is_working_day(day):
+                return day
+            day += timedelta(days=1)
+        return day  # no working days configured at all: never loop forever
+
+    def describe(self) -> str:
+        names = ", ".join(WEEKDAY_NAMES[d].capitalize() for d in sorted(self.days)) or "no days"
+        return f"{names} {self.start:%H:%M}–{self.end:%H:%M}"

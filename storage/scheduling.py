@@ -1,0 +1,257 @@
+"""Storage for scheduled work: deliveries (the outbox), the nudge log, digest subscriptions,
+per-workspace job locks, and the cross-workspace claim a worker makes on due deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import codec
+from bot.domain import DigestSubscription, Handoff, Status
+from bot.nudge_policy import PastNudge, Rule
+from bot.outbox import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
+from storage.dialect import insert_ignore
+from storage.models import DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow
+from storage.repositories import _handoff, _Repository, utc
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        id=row.id, workspace_id=row.workspace_id, key=row.key, kind=DeliveryKind(row.kind), target=row.target,
+        payload=row.payload, status=DeliveryStatus(row.status), attempts=row.attempts,
+        next_attempt_at=utc(row.next_attempt_at), created_at=utc(row.created_at), uncertain=row.uncertain,
+        lease_token=row.lease_token, message_id=row.message_id, last_error=row.last_error,
+        sent_at=utc(row.sent_at) if row.sent_at else None,
+    )
+
+
+class DeliveryRepository(_Repository):
+    async def add(self, new: NewDelivery, now: datetime) -> bool:
+        """Write it once: a second call with the same key changes nothing and returns False."""
+        return await insert_ignore(self.session, DeliveryRow, {
+            "workspace_id": self.workspace_id, "key": new.key, "kind": new.kind.value, "target": new.target,
+            "payload": codec.dumps(new.reply), "status": new.status.value, "attempts": 0, "next_attempt_at": now,
+            "uncertain": False, "created_at": now,
+        }, ["workspace_id", "key"])
+
+    async def get(self, key: str) -> Delivery | None:
+        row = (await self.session.execute(
+            select(DeliveryRow).where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.key == key))).scalar()
+        return _delivery(row) if row else None
+
+    async def existing_keys(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        stmt = select(DeliveryRow.key).where(DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.key.in_(keys))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def times_to(self, targets: Sequence[str], kind: DeliveryKind, since: datetime) -> dict[str, list[datetime]]:
+        """When each target was last sent (or queued) a delivery of this kind: the daily DM limit."""
+        if not targets:
+            return {}
+        stmt = select(DeliveryRow.target, DeliveryRow.created_at).where(
+            DeliveryRow.workspace_id == self.workspace_id, DeliveryRow.kind == kind.value,
+            DeliveryRow.target.in_(targets), DeliveryRow.created_at >= since)
+        found: dict[str, list[datetime]] = {}
+        for target, at in await self.session.execute(stmt):
+            found.setdefault(target, []).append(utc(at))
+        return found
+
+    async def cancel_pending(self) -> int:
+        """An uninstalled workspace: nothing of it goes out any more."""
+        stmt = (update(DeliveryRow)
+                .where(DeliveryRow.workspace_id == self.workspace_id,
+                       DeliveryRow.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]))
+                .values(status=DeliveryStatus.FAILED.value, last_error="workspace uninstalled", lease_token=None))
+        return (await self.session.execute(stmt)).rowcount
+
+
+class NudgeRepository(_Repository):
+    async def add(self, key: str, rule: Rule, person_id: int, handoff_id: int | None, delivery_key: str, at: datetime) -> bool:
+        return await insert_ignore(self.session, NudgeRow, {
+            "workspace_id": self.workspace_id, "key": key, "rule": rule.value, "person_id": person_id,
+            "handoff_id": handoff_id, "delivery_key": delivery_key, "at": at,
+        }, ["workspace_id", "key"])
+
+    async def since(self, since: datetime) -> list[PastNudge]:
+        stmt = (select(NudgeRow).where(NudgeRow.workspace_id == self.workspace_id, NudgeRow.at >= since)
+                .order_by(NudgeRow.at))
+        return [PastNudge(r.key, Rule(r.rule), r.person_id, utc(r.at), r.handoff_id)
+                for r in (await self.session.execute(stmt)).scalars()]
+
+
+class DigestRepository(_Repository):
+    async def list(self) -> list[DigestSubscription]:
+        stmt = select(DigestSubscriptionRow).where(DigestSubscriptionRow.workspace_id == self.workspace_id)
+        return [_subscription(r) for r in (await self.session.execute(stmt.order_by(DigestSubscriptionRow.id))).scalars()]
+
+    async def by_channel(self, channel: str) -> DigestSubscription | None:
+        stmt = select(DigestSubscriptionRow).where(DigestSubscriptionRow.workspace_id == self.workspace_id,
+                                                   DigestSubscriptionRow.channel == channel)
+        row = (await self.session.execute(stmt)).scalar()
+        return _subscription(row) if row else None
+
+    async def save(self, sub: DigestSubscription) -> DigestSubscription:
+        """Create or change the channel's subscription (one per channel)."""
+        stmt = select(DigestSubscriptionRow).where(DigestSubscriptionRow.workspace_id == self.workspace_id,
+                                                   DigestSubscriptionRow.channel == sub.channel)
+        row = (await self.session.execute(stmt)).scalar()
+        if row is None:
+            row = DigestSubscriptionRow(workspace_id=self.workspace_id, channel=sub.channel, created_at=sub.created_at)
+            self.session.add(row)
+        row.local_time = f"{sub.local_time:%H:%M}"
+        row.timezone = sub.timezone
+        row.release_id = sub.release_id
+        row.private = sub.private
+        row.all_clear = sub.all_clear
+        row.created_by = sub.created_by
+        await self.session.flush()
+        return _subscription(row)
+
+    async def remove(self, channel: str) -> bool:
+        stmt = delete(DigestSubscriptionRow).where(DigestSubscriptionRow.workspace_id == self.workspace_id,
+                                                   DigestSubscriptionRow.channel == channel)
+        return (await self.session.execute(stmt)).rowcount > 0
+
+
+def _subscription(row: DigestSubscriptionRow) -> DigestSubscription:
+    hour, minute = (int(x) for x in row.local_time.split(":"))
+    return DigestSubscription(
+        id=row.id, workspace_id=row.workspace_id, channel=row.channel, local_time=time(hour, minute),
+        timezone=row.timezone, created_at=utc(row.created_at), release_id=row.release_id, private=row.private,
+        all_clear=row.all_clear, created_by=row.created_by,
+    )
+
+
+class JobRepository(_Repository):
+    """What the scheduled passes read and the lock that keeps two workers off one workspace."""
+
+    async def try_lock(self, job: str) -> bool:
+        """PostgreSQL: a transaction-scoped advisory lock, skipped (not waited for) when taken.
+        SQLite: every transaction already holds the one write lock (BEGIN IMMEDIATE)."""
+        if self.session.bind.dialect.name != "postgresql":
+            return True
+        key = zlib.crc32(f"{job}:{self.workspace_id}".encode()) - 2**31
+        return bool((await self.session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key})).scalar())
+
+    async def nudge_settings(self) -> dict | None:
+        return (await self.session.execute(
+            select(WorkspaceRow.nudge_settings).where(WorkspaceRow.id == self.workspace_id))).scalar()
+
+    async def set_nudge_settings(self, values: dict) -> None:
+        await self.session.execute(update(WorkspaceRow).where(WorkspaceRow.id == self.workspace_id)
+                                   .values(nudge_settings=values))
+
+    async def nudge_candidates(self, now: datetime, due_by: datetime, created_before: datetime) -> list[Handoff]:
+        """Active handoffs that a rule could fire on: due soon or overdue, still open a day on,
+        or with no owner. Uses the (workspace, status, due_date) index; the policy decides."""
+        active = [s.value for s in (Status.OPEN, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.BLOCKED,
+                                    Status.NEEDS_INFO)]
+        stmt = select(HandoffRow).where(
+            HandoffRow.workspace_id == self.workspace_id,
+            HandoffRow.status.in_(active),
+            or_(HandoffRow.due_date <= due_by.date(),
+                and_(HandoffRow.status == Status.OPEN.value, HandoffRow.created_at <= created_before),
+                HandoffRow.owner_id.is_(None)),
+            or_(HandoffRow.snoozed_until.is_(None), HandoffRow.snoozed_until <= now),
+        )
+        return [_handoff(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def digest_handoffs(self, since: datetime, due_by: datetime, release_id: int | None) -> list[Handoff]:
+        """What a digest can mention: changed since the last one, or active and due by ``due_by``
+        or still unacknowledged (status open)."""
+        stmt = select(HandoffRow).where(
+            HandoffRow.workspace_id == self.workspace_id,
+            or_(HandoffRow.updated_at >= since,
+                HandoffRow.status == Status.OPEN.value,
+                and_(HandoffRow.status.in_([s.value for s in (Status.ACKNOWLEDGED, Status.IN_PROGRESS,
+                                                              Status.BLOCKED, Status.NEEDS_INFO)]),
+                     HandoffRow.due_date <= due_by.date())),
+        )
+        if release_id is not None:
+            stmt = stmt.where(HandoffRow.release_id == release_id)
+        return [_handoff(r) for r in (await self.session.execute(stmt.order_by(HandoffRow.number))).scalars()]
+
+
+class SqlOutboxStore:
+    """Claims due deliveries across workspaces: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so two
+    workers take disjoint rows; on SQLite the claim is one ``UPDATE … RETURNING`` under the
+    database's single write lock."""
+
+    def __init__(self, engine: AsyncEngine, writer_lock: asyncio.Lock | None = None) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._postgres = engine.dialect.name == "postgresql"
+        self._writer_lock = writer_lock  # SQLite: share the unit of work's, so writers queue in-process
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with contextlib.AsyncExitStack() as stack:
+            if self._writer_lock:
+                await stack.enter_async_context(self._writer_lock)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            yield session
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta, token: str) -> list[Delivery]:
+        ready = or_(
+            and_(DeliveryRow.status == DeliveryStatus.PENDING.value, DeliveryRow.next_attempt_at <= now),
+            and_(DeliveryRow.status == DeliveryStatus.SENDING.value, DeliveryRow.lease_until < now),
+        )
+        pick = select(DeliveryRow.id).where(ready).order_by(DeliveryRow.next_attempt_at, DeliveryRow.id).limit(limit)
+        if self._postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        # A row still "sending" when its lease ran out may have reached the platform: uncertain.
+        stmt = (
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(pick.scalar_subquery()))
+            .values(status=DeliveryStatus.SENDING.value, lease_token=token, lease_until=now + lease,
+                    attempts=DeliveryRow.attempts + 1,
+                    uncertain=or_(DeliveryRow.uncertain, DeliveryRow.status == DeliveryStatus.SENDING.value))
+            .returning(DeliveryRow)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._write() as session:
+            rows = (await session.execute(stmt)).scalars().all()
+            return sorted((_delivery(r) for r in rows), key=lambda d: (d.next_attempt_at, d.id))
+
+    async def due(self, now: datetime, limit: int) -> list[Delivery]:
+        stmt = (select(DeliveryRow).where(DeliveryRow.status == DeliveryStatus.PENDING.value,
+                                          DeliveryRow.next_attempt_at <= now)
+                .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id).limit(limit))
+        async with self._sessions() as session:
+            return [_delivery(r) for r in (await session.execute(stmt)).scalars()]
+
+    async def mark_sent(self, delivery_id: int, token: str, message_id: str, now: datetime) -> bool:
+        return await self._finish(delivery_id, token, status=DeliveryStatus.SENT.value, message_id=message_id,
+                                  sent_at=now, last_error=None, lease_token=None, lease_until=None)
+
+    async def retry(self, delivery_id: int, token: str, at: datetime, error: str, uncertain: bool) -> None:
+        await self._finish(delivery_id, token, status=DeliveryStatus.PENDING.value, next_attempt_at=at,
+                           last_error=error, uncertain=uncertain, lease_token=None, lease_until=None)
+
+    async def fail(self, delivery_id: int, token: str, error: str) -> None:
+        await self._finish(delivery_id, token, status=DeliveryStatus.FAILED.value, last_error=error,
+                           lease_token=None, lease_until=None)
+
+    async def _finish(self, delivery_id: int, token: str, **values: object) -> bool:
+        """Only the lease holder may finish a row: a worker whose lease ran out changes nothing."""
+        stmt = (update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.lease_token == token)
+                .values(**values).execution_options(synchronize_session=False))
+        async with self._write() as session:
+            return (await session.execute(stmt)).rowcount == 1
+
+    async def counts(self) -> dict[str, int]:
+        stmt = select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+        async with self._sessions() as session:
+            return {status: n for status, n in await session.execute(stmt)}
+
+    async def workspace_ids(self) -> list[str]:
+        async with self._sessions() as session:
+            return list((await session.execute(select(WorkspaceRow.id).order_by(WorkspaceRow.id))).scalars())

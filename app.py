@@ -1,4 +1,4 @@
-"""Composition root and CLI: ``python app.py [serve|shell|migrate|demo]``.
+"""Composition root and CLI: ``python app.py [serve|worker|shell|migrate|demo|jobs run …]``.
 
 The only module that knows every layer. Wiring, not logic.
 """
@@ -10,6 +10,7 @@ import asyncio
 import getpass
 import logging
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -18,12 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo import seed_demo
 from bot.dispatch import Core
+from bot.jobs import Jobs
+from bot.outbox import Outbox
 from bot.settings import Settings
-from handlers.console import LOCAL_WORKSPACE, Shell, enable_history, local_caller
+from handlers.console import LOCAL_WORKSPACE, ConsoleMessenger, Shell, enable_history, local_caller
+from handlers.messengers import ActiveWorkspaces, Messengers
+from handlers.scheduler import Intervals, Ticks, build_scheduler
 from handlers.slack_app import add_routes as add_slack_routes
-from handlers.slack_app import add_socket_mode, build_slack_app
+from handlers.slack_app import add_socket_mode, build_slack_app, build_slack_messenger
 from storage.database import create_engine, is_sqlite
 from storage.migrate import upgrade
+from storage.scheduling import SqlOutboxStore
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger("handoff")
@@ -33,6 +39,24 @@ MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; anything larger is ref
 def build_core(settings: Settings) -> tuple[Core, AsyncEngine]:
     engine = create_engine(settings.database_url)
     return Core(SqlUnitOfWorkFactory(engine), default_timezone=settings.handoff_timezone), engine
+
+
+def build_jobs(settings: Settings, core: Core, engine: AsyncEngine, *, console: bool = False) -> Ticks:
+    """The scheduled passes and the outbox, with a messenger per configured platform."""
+    messengers = Messengers()
+    if settings.slack_enabled:
+        messengers.register("slack:", *build_slack_messenger(settings, engine))
+    if console:
+        messengers.register(LOCAL_WORKSPACE, ConsoleMessenger())
+    uow_factory = core.uow_factory
+    store = SqlOutboxStore(engine, getattr(uow_factory, "writer_lock", None))
+    jobs = Jobs(uow_factory, ActiveWorkspaces(store.workspace_ids, messengers), core.clock, settings.handoff_timezone)
+    outbox = Outbox(store, uow_factory, messengers, core.clock, lease=timedelta(seconds=settings.handoff_outbox_lease))
+    return Ticks(jobs, outbox)
+
+
+def intervals(settings: Settings) -> Intervals:
+    return Intervals(settings.handoff_nudge_interval, settings.handoff_digest_interval, settings.handoff_outbox_interval)
 
 
 async def prepare(settings: Settings, *, migrate: bool | None = None) -> tuple[Core, AsyncEngine]:
@@ -46,11 +70,17 @@ async def prepare(settings: Settings, *, migrate: bool | None = None) -> tuple[C
 async def run_shell(settings: Settings, actor: str) -> None:
     core, engine = await prepare(settings)
     interactive = sys.stdin.isatty()
+    scheduler = None
     if interactive:
         enable_history(Path.home() / ".handoff_history")
+        if settings.scheduler_enabled:  # nudges and digests print in the shell as they fall due
+            scheduler = build_scheduler(build_jobs(settings, core, engine, console=True), intervals(settings))
+            scheduler.start()
     try:
         await Shell(core, actor).run(sys.stdin, interactive)
     finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
         await engine.dispose()
 
 
@@ -63,7 +93,23 @@ def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Ap
         add_slack_routes(app, bolt, surface)
         if settings.slack_app_token:
             add_socket_mode(app, bolt, settings.slack_app_token.get_secret_value())
+    if settings.scheduler_enabled:
+        _add_scheduler(app, build_jobs(settings, core, engine), intervals(settings))
     return app
+
+
+def _add_scheduler(app: web.Application, ticks: Ticks, every: Intervals) -> None:
+    """APScheduler needs the running loop: start with the app, stop with it."""
+    scheduler = build_scheduler(ticks, every)
+
+    async def start(_: web.Application) -> None:
+        scheduler.start()
+
+    async def stop(_: web.Application) -> None:
+        scheduler.shutdown(wait=False)
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
 
 
 def _healthz(engine: AsyncEngine):
@@ -88,6 +134,42 @@ async def run_server(settings: Settings) -> None:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+        await engine.dispose()
+
+
+async def run_worker(settings: Settings) -> None:
+    """Scheduled jobs only: nudges, digests and the outbox; no HTTP server."""
+    core, engine = await prepare(settings)
+    scheduler = build_scheduler(build_jobs(settings, core, engine), intervals(settings))
+    scheduler.start()
+    log.info("worker running: nudges every %ss, digests every %ss, outbox every %ss",
+             settings.handoff_nudge_interval, settings.handoff_digest_interval, settings.handoff_outbox_interval)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await engine.dispose()
+
+
+async def run_job(settings: Settings, job: str, at: datetime | None, dry_run: bool) -> int:
+    """One pass now (or as of ``at``), printing what it sent or would send."""
+    core, engine = await prepare(settings)
+    if at is not None:
+        core.clock = lambda: at
+    ticks = build_jobs(settings, core, engine, console=not settings.slack_enabled)
+    try:
+        if job == "outbox":
+            report = await (ticks.outbox.run_once(dry_run=True) if dry_run else ticks.outbox.drain())
+            lines = report.lines()
+        else:
+            run = ticks.jobs.nudges if job == "nudges" else ticks.jobs.digests
+            pass_report = await run(at, dry_run=dry_run)
+            lines = pass_report.lines
+            if pass_report.queued and not dry_run:
+                lines += (await ticks.outbox.drain()).lines()
+        print("\n".join(lines) if lines else f"{job}: nothing to do.")
+        return 0
+    finally:
         await engine.dispose()
 
 
@@ -117,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     shell.add_argument("--as", dest="actor", default=None, help="who you are in the shell (default: your login)")
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("demo", help="seed a sample release into the local workspace")
+    sub.add_parser("worker", help="run the scheduled jobs only (nudges, digests, outbox)")
+    jobs = sub.add_parser("jobs", help="run one scheduled pass now")
+    jobs.add_argument("action", choices=["run"])
+    jobs.add_argument("job", choices=["nudges", "digests", "outbox"])
+    jobs.add_argument("--at", type=_instant, default=None, help="evaluate as of this ISO time, e.g. 2026-12-01T09:05:00+01:00")
+    jobs.add_argument("--dry-run", action="store_true", help="print what would be sent; change nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -140,10 +228,25 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_shell(settings, getattr(args, "actor", None) or _login()))
     elif command == "migrate":
         asyncio.run(run_migrate(settings))
+    elif command == "worker":
+        asyncio.run(run_worker(settings))
+    elif command == "jobs":
+        logging.getLogger().setLevel(logging.WARNING)
+        return asyncio.run(run_job(settings, args.job, args.at, args.dry_run))
     elif command == "demo":
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(run_demo(settings))
     return 0
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time such as 2026-12-01T09:05:00+01:00") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the time zone too, such as +01:00 or Z")
+    return value.astimezone(UTC)
 
 
 def _login() -> str:

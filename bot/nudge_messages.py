@@ -9,6 +9,8 @@ from bot.domain import Handoff, Status
 from bot.nudge_policy import Deferred, Nudge, Plan, Rule
 from bot.reply import Actions, Button, Context, Paragraph, Reply, ReplyBuilder, Strong
 
+MAX_AREAS = 6
+
 _HEADINGS = {
     Rule.OVERDUE: "Overdue",
     Rule.DUE_SOON: "Due soon",
@@ -46,8 +48,9 @@ def dm(nudges: Sequence[Nudge]) -> Reply:
                 out.para(*_handoff_line(n))
                 out.blocks.append(Actions(nudge_buttons(n.handoff, n.rule)))
             else:
-                out.para(Strong(n.release.name if n.release else "A release"), f" {n.reason}: ",
-                         "; ".join(f"{area.name} ({why})" for area, why in n.areas))
+                shown = "; ".join(f"{area.name} ({why})" for area, why in n.areas[:MAX_AREAS])
+                more = f"; and {len(n.areas) - MAX_AREAS} more" if len(n.areas) > MAX_AREAS else ""
+                out.para(Strong(n.release.name if n.release else "A release"), f" {n.reason}: {shown}{more}")
                 if n.release:
                     out.context(f"Settle one with: owner set <area> @person for {n.release.name}")
     out.context("Snooze a handoff to quiet it; `nudges` shows what is coming next.")

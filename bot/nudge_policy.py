@@ -219,7 +219,7 @@ def _area_nudges(state: NudgeState) -> list[Nudge]:
                 continue
             local = local_today(state.now, _tz(state, person))
             found.append(Nudge(f"areas:{release.id}:{person.id}:{local}", Rule.AREAS, person,
-                               f"{release.name} ships {due}", release=release, areas=tuple(items)))
+                               f"ships {due}", release=release, areas=tuple(items)))
     return found
 
 

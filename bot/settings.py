@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=0, le=65535)
     handoff_scheduler: str = "on"
+    # Scheduled passes, in seconds; the defaults suit production, tests shorten them.
+    handoff_nudge_interval: float = Field(default=300.0, gt=0)
+    handoff_digest_interval: float = Field(default=60.0, gt=0)
+    handoff_outbox_interval: float = Field(default=30.0, gt=0)
+    handoff_outbox_lease: float = Field(default=60.0, gt=0)  # a crashed worker's sends come back after this
+
+    @field_validator("handoff_scheduler")
+    @classmethod
+    def _on_off(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("on", "off"):
+            raise ValueError("HANDOFF_SCHEDULER is `on` or `off`.")
+        return value
+
+    @property
+    def scheduler_enabled(self) -> bool:
+        return self.handoff_scheduler == "on"
 
     @field_validator("handoff_timezone")
     @classmethod

@@ -16,6 +16,8 @@ from typing import TextIO
 
 from bot.context import Caller
 from bot.dispatch import Core
+from bot.outbox import Delivery, Target
+from bot.reply import Reply
 from handlers.render_text import escape, render
 
 LOCAL_WORKSPACE = "local"
@@ -92,3 +94,21 @@ def enable_history(path: Path) -> None:
 def _save_history(readline: object, path: Path) -> None:
     with contextlib.suppress(OSError):
         readline.write_history_file(str(path))  # type: ignore[attr-defined]
+
+
+class ConsoleMessenger:
+    """The shell's outbox: nudges and digests are printed, addressed to whom they are for."""
+
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self._sent = 0
+
+    async def send(self, delivery: Delivery, reply: Reply) -> str:
+        target = Target.parse(delivery.target)
+        to = f"@{target.address}" if target.kind == "dm" else "this shell's release thread" if target.kind == "thread" else "#" + target.address
+        print(f"\n→ {escape(to)} ({delivery.kind.value}):\n{render(reply)}", file=self.out, flush=True)
+        self._sent += 1
+        return f"shell:{self._sent}"
+
+    async def find_sent(self, delivery: Delivery) -> str | None:
+        return None  # a terminal keeps no history to look in

@@ -23,15 +23,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dispatch import Core
 from bot.settings import Settings
+from handlers.messengers import IsActive
 from handlers.slack import SlackSurface
 from handlers.slack_listeners import register
+from handlers.slack_messenger import SlackMessenger
 from storage.slack_installations import EncryptedInstallationStore
 from storage.slack_tables import OAUTH_STATES
 
 log = logging.getLogger("handoff.slack")
 
-BOT_SCOPES = ("app_mentions:read", "channels:read", "chat:write", "commands", "groups:read", "im:history", "im:write",
-              "users:read")
+# channels:history / groups:history let the outbox check, after a failure that may have posted,
+# whether its message is already there (found by its metadata) before it posts again.
+BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
+              "groups:read", "im:history", "im:write", "users:read")
 OAUTH_STATE_SECONDS = 600
 SLACK = web.AppKey("slack", AsyncApp)
 SLACK_SURFACE = web.AppKey("slack_surface", SlackSurface)
@@ -51,6 +55,31 @@ def web_client(settings: Settings) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def build_slack_messenger(settings: Settings, engine: AsyncEngine) -> tuple[SlackMessenger, IsActive]:
+    """The outbox's Slack side: a client without retry handlers (the outbox retries, and looks
+    before it repeats), and each workspace's bot token from the installation store."""
+    client = AsyncWebClient(base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
+    if settings.slack_client_id:
+        assert settings.handoff_secret_key is not None
+        store = EncryptedInstallationStore(settings.slack_client_id, engine, settings.handoff_secret_key.get_secret_value())
+
+        async def token_for(workspace_id: str) -> str | None:
+            installation = await store.async_find_installation(
+                enterprise_id=None, team_id=workspace_id.removeprefix("slack:"))
+            return installation.bot_token if installation else None
+    else:
+        assert settings.slack_bot_token is not None
+        single = settings.slack_bot_token.get_secret_value()
+
+        async def token_for(workspace_id: str) -> str | None:
+            return single
+
+    async def is_active(workspace_id: str) -> bool:
+        return bool(await token_for(workspace_id))
+
+    return SlackMessenger(client, token_for), is_active
 
 
 def build_slack_app(settings: Settings, core: Core, engine: AsyncEngine) -> tuple[AsyncApp, SlackSurface]:

@@ -82,7 +82,7 @@ async def running_app(engine: AsyncEngine, clock: FakeClock, **settings: Any) ->
         for user, name in (("U1", "dana"), ("U2", "lee"), ("U3", "sam"), ("UADMIN", "alex")):
             fake.add_user(user, name=name, real_name=name.title(), tz="Europe/Paris", is_admin=user == "UADMIN", team_id=team)
         config = Settings(_env_file=None, slack_signing_secret=SECRET, slack_api_url=fake.base_url,
-                          **({"slack_bot_token": "xoxb-test-token"} | settings))
+                          **({"slack_bot_token": "xoxb-test-token", "handoff_scheduler": "off"} | settings))
         core = Core(SqlUnitOfWorkFactory(engine), clock=clock)
         web_app = build_web_app(config, core, engine)
         web_app[SLACK_SURFACE].home_refresh_delay = 0.0  # tests settle with drain(), no need to coalesce

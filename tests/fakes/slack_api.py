@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -41,13 +44,23 @@ class FakeSlackApi:
         self.private_channels: set[str] = set()  # conversations.info says is_private for these
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._failures: dict[str, list[_Failure]] = {}
-        self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.socket: web.WebSocketResponse | None = None  # the Socket Mode connection, once opened
         self.socket_replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_opened = asyncio.Event()
         self.port = 0
+        # Posted messages per channel, with their metadata: conversations.history/replies read them.
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        # Random faults on chat.postMessage: (share answered 429, share answered 500). Half of the
+        # 500s come *after* the message was stored, as when Slack fails on the way back.
+        self.fault_rates: tuple[float, float] = (0.0, 0.0)
+        self.retry_after = "1"
+        self.delay = 0.0  # seconds each chat.postMessage takes
+        self.rng = random.Random(7)
+        self.faults = {"429": 0, "500": 0, "500_after_post": 0}
+        self.clock: Callable[[], float] = time.time  # tests on a fake clock set this to match it
+        self._last_ts = 0.0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -127,6 +140,11 @@ class FakeSlackApi:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self.calls.append(Call(method, params, dict(request.headers), token))
+        if method == "chat.postMessage":
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            if fault := self._random_fault(params):
+                return fault
         queued = self._failures.get(method)
         if queued:
             failure = queued.pop(0)
@@ -138,6 +156,27 @@ class FakeSlackApi:
         if body.get("ok"):
             self._responses.append((method, body))
         return web.json_response(body)
+
+    def _random_fault(self, params: dict[str, Any]) -> web.Response | None:
+        p429, p500 = self.fault_rates
+        roll = self.rng.random()
+        if roll < p429:
+            self.faults["429"] += 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": self.retry_after})
+        if roll < p429 + p500:
+            if self.rng.random() < 0.5:
+                self.faults["500_after_post"] += 1
+                self._reply("chat.postMessage", params, None)  # stored, but the answer is lost
+            else:
+                self.faults["500"] += 1
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=500)
+        return None
+
+    def posted_keys(self) -> list[str]:
+        """The outbox keys of every message stored, duplicates included."""
+        return [m["metadata"]["event_payload"]["key"] for msgs in self.messages.values() for m in msgs
+                if (m.get("metadata") or {}).get("event_type") == "handoff_delivery"]
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then collect the envelopes' acks the app sends back."""
@@ -168,7 +207,9 @@ class FakeSlackApi:
         return web.json_response({"ok": True})
 
     def _next_ts(self) -> str:
-        return f"1700000000.{next(self._ts):06d}"
+        """Slack's ts: the posting time in epoch seconds, unique per message."""
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def _reply(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == "auth.test":
@@ -179,7 +220,22 @@ class FakeSlackApi:
             channel = str(params.get("channel", ""))
             channel = "D" + channel[1:] if channel.startswith("U") else channel
             ts = self._next_ts()
+            metadata = params.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            self.messages.setdefault(channel, []).append(
+                {"ts": ts, "text": params.get("text"), "thread_ts": params.get("thread_ts"), "metadata": metadata})
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+        if method in ("conversations.history", "conversations.replies"):
+            channel = str(params.get("channel", ""))
+            found = self.messages.get(channel, [])
+            if method == "conversations.replies":
+                found = [m for m in found if m.get("thread_ts") == params.get("ts")]
+            else:
+                found = [m for m in found if not m.get("thread_ts")]
+            oldest = float(params.get("oldest") or 0)
+            found = [m for m in found if float(m["ts"]) > oldest]
+            return {"ok": True, "messages": list(reversed(found)), "has_more": False}
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text")}
         if method == "chat.postEphemeral":

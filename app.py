@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs.add_argument("--dry-run", action="store_true", help="print what would be sent; change nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick says nothing
 
     try:
         settings = Settings()

@@ -122,7 +122,9 @@ class OutboxStore(Protocol):
     async def claim(self, now: datetime, limit: int, lease: timedelta, token: str) -> list[Delivery]: ...
     async def due(self, now: datetime, limit: int) -> list[Delivery]: ...
     async def mark_sent(self, delivery_id: int, token: str, message_id: str, now: datetime) -> bool: ...
-    async def retry(self, delivery_id: int, token: str, at: datetime, error: str, uncertain: bool) -> None: ...
+    async def retry(self, delivery_id: int, token: str, at: datetime, error: str, uncertain: bool,
+                    counted: bool = True) -> None: ...
+    async def hold(self, workspace_id: str, address: str, until: datetime) -> int: ...
     async def fail(self, delivery_id: int, token: str, error: str) -> None: ...
 
 
@@ -204,8 +206,8 @@ class Outbox:
         conversation = (d.workspace_id, Target.parse(d.target).address)
         now = self.clock()
         hold = self._holds.get(conversation)
-        if hold and hold > now:
-            await self.store.retry(d.id, token, hold, d.last_error or "rate limited", d.uncertain)
+        if hold and hold > now:  # not tried, so not counted against the delivery's attempts
+            await self.store.retry(d.id, token, hold, d.last_error or "rate limited", d.uncertain, counted=False)
             report.retrying.append((d, "waiting for the platform's Retry-After"))
             return
         messenger = self.messenger_for(d.workspace_id)
@@ -230,16 +232,21 @@ class Outbox:
 
     async def _failed(self, d: Delivery, token: str, exc: DeliveryFailed, conversation: tuple[str, str],
                       report: OutboxReport) -> None:
-        if exc.permanent or d.attempts >= MAX_ATTEMPTS:
+        if exc.permanent or (d.attempts >= MAX_ATTEMPTS and exc.retry_after is None):
             why = exc.reason if exc.permanent else f"gave up after {d.attempts} tries ({exc.reason})"
             await self._give_up(d, token, why, report)
             return
         now = self.clock()
         wait = backoff(d.attempts, self.rng)
         if exc.retry_after is not None:
-            wait = max(wait, timedelta(seconds=exc.retry_after))
-            self._holds[conversation] = now + timedelta(seconds=exc.retry_after)
-        await self.store.retry(d.id, token, now + wait, exc.reason[:500], d.uncertain or exc.uncertain)
+            # The platform said when: nothing more to this conversation before then, from any
+            # worker. Being told to wait is not the message failing, so it costs no attempt.
+            until = now + timedelta(seconds=exc.retry_after)
+            wait = timedelta(seconds=exc.retry_after + self.rng.uniform(0, 1))  # jitter: workers don't stampede
+            self._holds[conversation] = until
+            await self.store.hold(d.workspace_id, conversation[1], until)
+        await self.store.retry(d.id, token, now + wait, exc.reason[:500], d.uncertain or exc.uncertain,
+                               counted=exc.retry_after is None)
         report.retrying.append((d, exc.reason))
 
     async def _give_up(self, d: Delivery, token: str, why: str, report: OutboxReport) -> None:

@@ -231,9 +231,22 @@ class SqlOutboxStore:
         return await self._finish(delivery_id, token, status=DeliveryStatus.SENT.value, message_id=message_id,
                                   sent_at=now, last_error=None, lease_token=None, lease_until=None)
 
-    async def retry(self, delivery_id: int, token: str, at: datetime, error: str, uncertain: bool) -> None:
+    async def retry(self, delivery_id: int, token: str, at: datetime, error: str, uncertain: bool,
+                    counted: bool = True) -> None:
+        extra = {} if counted else {"attempts": DeliveryRow.attempts - 1}
         await self._finish(delivery_id, token, status=DeliveryStatus.PENDING.value, next_attempt_at=at,
-                           last_error=error, uncertain=uncertain, lease_token=None, lease_until=None)
+                           last_error=error, uncertain=uncertain, lease_token=None, lease_until=None, **extra)
+
+    async def hold(self, workspace_id: str, address: str, until: datetime) -> int:
+        """Push every pending delivery to one conversation past ``until`` (a 429's Retry-After)."""
+        stmt = (update(DeliveryRow)
+                .where(DeliveryRow.workspace_id == workspace_id, DeliveryRow.status == DeliveryStatus.PENDING.value,
+                       DeliveryRow.next_attempt_at < until,
+                       or_(DeliveryRow.target.in_([f"channel:{address}", f"dm:{address}"]),
+                           DeliveryRow.target.startswith(f"thread:{address}:", autoescape=True)))
+                .values(next_attempt_at=until).execution_options(synchronize_session=False))
+        async with self._write() as session:
+            return (await session.execute(stmt)).rowcount
 
     async def fail(self, delivery_id: int, token: str, error: str) -> None:
         await self._finish(delivery_id, token, status=DeliveryStatus.FAILED.value, last_error=error,

@@ -184,7 +184,7 @@ class SlackSurface:
 
         private = await self.conversations.is_private(client, channel)
         return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin, lookup=lookup,
-                      private_conversation=private, public_reply=posts_publicly and not private)
+                      private_conversation=private, public_reply=posts_publicly and not private, conversation=channel)
 
     # --- delivery -----------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         number, version = _number_version(action.get("value", ""))
         await run_click(ack, body, client, context, c.SnoozeHandoff(number, action["action_id"].split("_")[-1], version))
 
-    @app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign)$"))
+    @app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign|not_mine)$"))
     async def open_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         number, version = _number_version(action.get("value", ""))
@@ -81,7 +81,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         name = action["action_id"]
         if name == "handoff.comment":
             view = views.comment_modal(target, f"#{number}")
-        elif name == "handoff.reassign":
+        elif name in ("handoff.reassign", "handoff.not_mine"):
             view = views.reassign_modal(target, f"#{number}")
         else:
             view = views.reason_modal(_REASON_MOVES[name], target, f"#{number}")

@@ -34,6 +34,8 @@ class SlackHarness:
     http: aiohttp.ClientSession
     web_app: web.Application
     team: str
+    core: Core
+    settings: Settings
 
     @property
     def surface(self) -> SlackSurface:
@@ -93,6 +95,6 @@ async def running_app(engine: AsyncEngine, clock: FakeClock, **settings: Any) ->
         port = runner.addresses[0][1]
         async with aiohttp.ClientSession() as http:
             try:
-                yield SlackHarness(f"http://127.0.0.1:{port}", fake, http, web_app, team)
+                yield SlackHarness(f"http://127.0.0.1:{port}", fake, http, web_app, team, core, config)
             finally:
                 await runner.cleanup()

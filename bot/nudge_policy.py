@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.dates import local_today, zone
@@ -40,6 +40,9 @@ class Rule(StrEnum):
 
 
 OWNER_RULES = (Rule.OVERDUE, Rule.DUE_SOON, Rule.UNACKNOWLEDGED)
+_URGENCY = {rule: i for i, rule in enumerate((Rule.ESCALATION, Rule.OVERDUE, Rule.DUE_SOON, Rule.AREAS,
+                                              Rule.UNACKNOWLEDGED, Rule.NO_OWNER))}
+MAX_DATE = date.max
 CLOSED_RELEASES = frozenset({"shipped", "cancelled", "done"})
 
 
@@ -54,6 +57,7 @@ class NudgeSettings:
     area_window_days: int = 14  # releases due this soon must have a driver per grey area
     max_dms_per_day: int = 3
     min_gap: timedelta = timedelta(hours=24)
+    max_items_per_dm: int = 10
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,18 @@ def plan(state: NudgeState) -> Plan:
             continue
         out.dms.setdefault(nudge.person.id, []).append(nudge)
     _apply_daily_limit(state, out)
+    _cap_batches(state, out)
     return out
+
+
+def _cap_batches(state: NudgeState, out: Plan) -> None:
+    """One DM is read at a glance: the most urgent items go now, the rest at a later pass."""
+    cap = state.settings.max_items_per_dm
+    for person_id, batch in out.dms.items():
+        if len(batch) > cap:
+            batch.sort(key=lambda n: (_URGENCY[n.rule], n.handoff.due_date or MAX_DATE if n.handoff else MAX_DATE))
+            out.deferred.extend(Deferred(n, f"more than {cap} items in one reminder", None) for n in batch[cap:])
+            out.dms[person_id] = batch[:cap]
 
 
 # --- handoffs --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,3 +86,24 @@ def test_a_platform_without_its_secret_refuses_to_start(tmp_path: Path) -> None:
 def test_migrate_command(tmp_path: Path) -> None:
     result = run_cli("migrate", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, cwd=tmp_path)
     assert result.returncode == 0 and "latest schema" in result.stdout
+
+
+def test_jobs_run_prints_what_it_would_send_then_sends_it_once(tmp_path: Path) -> None:
+    # Handoffs are stamped with the real clock; "--at" a week on, the open one is overdue.
+    setup = "release new v9 in 3 weeks\n@lee requirement for v9: battlecards by tomorrow\ndigest here 09:00\n"
+    assert run_cli("shell", "--as", "dana", stdin=setup, cwd=tmp_path).returncode == 0
+    monday = datetime.now(UTC).date() + timedelta(days=14 - datetime.now(UTC).weekday())
+    at = f"{monday.isoformat()}T10:00:00+00:00"
+
+    dry = run_cli("jobs", "run", "nudges", "--at", at, "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "would nudge lee: overdue #1" in dry.stdout
+    sent = run_cli("jobs", "run", "nudges", "--at", at, cwd=tmp_path)
+    assert "nudged lee: overdue #1" in sent.stdout and "→ @lee (nudge)" in sent.stdout and "battlecards" in sent.stdout
+    again = run_cli("jobs", "run", "nudges", "--at", at, cwd=tmp_path)
+    assert again.stdout.strip() == "nudges: nothing to do."
+
+    digest = run_cli("jobs", "run", "digests", "--at", f"{monday.isoformat()}T09:30:00+00:00", cwd=tmp_path)
+    assert "→ #shell (digest)" in digest.stdout and "Overdue" in digest.stdout
+    bad = run_cli("jobs", "run", "digests", "--at", "tomorrow", cwd=tmp_path)
+    assert bad.returncode == 2 and "not an ISO time" in bad.stderr

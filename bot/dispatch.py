@@ -22,6 +22,7 @@ from bot.context import Caller, Ctx
 from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
 from bot.errors import HandoffError
 from bot.grammar import UsageError, parse
+from bot.outbox import NewDelivery
 from bot.ownership import DEFAULT_AREAS
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
 from bot.reply import Reply, Tone, error
@@ -89,6 +90,13 @@ class Core:
         async with self.uow_factory(workspace_id) as uow:
             await uow.inbound_events.forget(event_id)
             await uow.commit()
+
+    async def queue(self, workspace_id: str, delivery: NewDelivery) -> bool:
+        """Hand a message a platform could not post right now to the outbox, which retries it."""
+        async with self.uow_factory(workspace_id) as uow:
+            added = await uow.deliveries.add(delivery, self.clock())
+            await uow.commit()
+        return added
 
     async def names(self, workspace_id: str, what: str, prefix: str = "") -> list[str]:
         """Release or area names for a platform's select menus, filtered by a typed prefix."""

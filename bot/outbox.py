@@ -33,6 +33,7 @@ MAX_BACKOFF = timedelta(minutes=30)
 
 class DeliveryKind(StrEnum):
     NUDGE = "nudge"
+    NOTICE = "notice"  # a post a command made that the platform refused for now: retried from here
     THREAD = "thread"
     DIGEST = "digest"
     REPORT = "report"
@@ -53,6 +54,7 @@ class NewDelivery:
     target: str  # "dm:U1", "channel:C1" or "thread:C1:1700.1"
     reply: Reply
     status: DeliveryStatus = DeliveryStatus.PENDING
+    uncertain: bool = False  # an earlier attempt may have landed: look before posting
 
 
 @dataclass

@@ -12,10 +12,12 @@ import asyncio
 import logging
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,6 +27,7 @@ from bot.context import Caller
 from bot.dispatch import Core, Outcome
 from bot.domain import HandoffView, Release
 from bot.lifecycle import Action
+from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.ports import NewPerson
 from bot.reply import Paragraph, Reply, Strong
 from handlers import slack_views as views
@@ -37,6 +40,9 @@ PERMANENT_ERRORS = frozenset(
     {"invalid_auth", "token_revoked", "account_inactive", "channel_not_found", "not_in_channel", "is_archived",
      "msg_too_long", "restricted_action", "cant_update_message", "message_not_found"}
 )
+UNDELIVERABLE = PERMANENT_ERRORS | {"user_not_found", "cannot_dm_bot", "user_disabled", "team_access_not_granted",
+                                    "missing_scope", "not_authed", "no_permission", "invalid_blocks", "invalid_arguments"}
+EVENT_TYPE = "handoff_delivery"  # message metadata naming the outbox key a post was made for
 DRAIN_SECONDS = 10.0
 HOME_REFRESH_DELAY = 0.5  # seconds; a burst of changes publishes each Home once
 _BOT_MENTION = re.compile(r"^\s*<@(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
@@ -137,14 +143,17 @@ class Delivery:
         try:
             return await fn(**kwargs)
         except SlackApiError as exc:
-            error = exc.response.get("error", "error")
-            where = kwargs.get("channel")
-            log.warning("Slack %s failed (%s) for channel %s", what, error, where)
-            if error in ("not_in_channel", "channel_not_found", "is_archived") and where:
-                self.problems.append(f"I couldn't post in <#{where}> ({error}); invite me there with `/invite @Handoff`.")
-            elif error not in PERMANENT_ERRORS:
-                self.problems.append(f"Slack refused to {what} ({error}); the change itself is saved.")
+            self.refused(what, exc, kwargs.get("channel"))
             return None
+
+    def refused(self, what: str, exc: SlackApiError, where: str | None) -> None:
+        """Log it, and tell the caller (once, at the end) what they can do about it."""
+        error = exc.response.get("error", "error")
+        log.warning("Slack %s failed (%s) for channel %s", what, error, where)
+        if error in ("not_in_channel", "channel_not_found", "is_archived") and where:
+            self.problems.append(f"I couldn't post in <#{where}> ({error}); invite me there with `/invite @Handoff`.")
+        elif error not in PERMANENT_ERRORS:
+            self.problems.append(f"Slack refused to {what} ({error}); the change itself is saved.")
 
 
 class SlackSurface:
@@ -204,9 +213,7 @@ class SlackSurface:
                 continue  # said in private: never posted where more people can see it
             if thread and line.entry.handoff_id not in carded:
                 reply = Reply(blocks=(Paragraph((Strong(f"{line.entry.kind.value.capitalize()}: "), line.entry.body)),))
-                await d.call("post in the release thread", client.chat_postMessage, channel=thread[0], thread_ts=thread[1],
-                             text=fallback_text(Reply(title=line.entry.body)), blocks=render_dicts(reply),
-                             unfurl_links=False, unfurl_media=False)
+                await self._post(d, "post in the release thread", reply, Target("thread", thread[0], thread[1]))
         for release in {line.release.id: line.release for line in outcome.thread_lines}.values():
             if thread := self._thread(d, release):
                 await self._refresh_root(d, release, thread)
@@ -216,8 +223,7 @@ class SlackSurface:
             if notice.handoff_number in cards and outcome.today:
                 card = presenters.handoff_card(cards[notice.handoff_number], outcome.today)
                 reply = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
-            await d.call("send a direct message", client.chat_postMessage, channel=notice.to.platform_user_id,
-                         text=fallback_text(reply), blocks=render_dicts(reply), unfurl_links=False, unfurl_media=False)
+            await self._post(d, "send a direct message", reply, Target("dm", notice.to.platform_user_id))
         await self._report_problems(d)
         if outcome.handoffs or outcome.notices:
             for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
@@ -260,6 +266,29 @@ class SlackSurface:
         if posted:
             await self.core.execute(d.caller, c.AttachHandoffMessage(view.handoff.number, message_ref(posted["channel"], posted["ts"])))
         return bool(posted)
+
+    async def _post(self, d: Delivery, what: str, reply: Reply, target: Target) -> None:
+        """Post a thread line or a DM; when Slack cannot take it now (429 after retries, 5xx, no
+        answer), queue it in the outbox, which retries it. The post carries its outbox key in
+        its metadata, so a retry after an answer lost on the way finds it instead of repeating it."""
+        key = f"notice:{uuid.uuid4().hex}"
+        try:
+            await d.client.chat_postMessage(
+                channel=target.address, thread_ts=target.thread, text=fallback_text(reply), blocks=render_dicts(reply),
+                unfurl_links=False, unfurl_media=False, metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}})
+            return
+        except SlackApiError as exc:
+            error = exc.response.get("error", "error")
+            status = exc.response.status_code
+            if status != 429 and status < 500 and error in UNDELIVERABLE:
+                d.refused(what, exc, target.address)  # no retry can fix it: the caller is told
+                return
+            uncertain = status >= 500
+        except (TimeoutError, aiohttp.ClientError):
+            error, uncertain = "no answer", True
+        log.warning("Slack could not %s now (%s): queued for retry", what, error)
+        await self.core.queue(d.caller.workspace_id,
+                              NewDelivery(key, DeliveryKind.NOTICE, str(target), reply, uncertain=uncertain))
 
     async def _post_root(self, d: Delivery, release: Release) -> None:
         reply = (await self.core.execute(d.caller, c.ShowRelease(release.name, public=True))).reply

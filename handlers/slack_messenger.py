@@ -20,13 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.outbox import Delivery, DeliveryFailed, Target
 from bot.reply import Reply
 from handlers.render_slack import fallback_text, render_dicts
-from handlers.slack import PERMANENT_ERRORS
+from handlers.slack import EVENT_TYPE, UNDELIVERABLE
 
 log = logging.getLogger("handoff.slack.outbox")
 
-EVENT_TYPE = "handoff_delivery"
-UNDELIVERABLE = PERMANENT_ERRORS | {"user_not_found", "cannot_dm_bot", "user_disabled", "team_access_not_granted",
-                                    "missing_scope", "not_authed", "no_permission", "invalid_blocks", "invalid_arguments"}
 CANNOT_LOOK = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "not_allowed_token_type"})
 LOOK_BACK = timedelta(minutes=2)  # before the row was written: clocks differ a little
 DEFAULT_RETRY_AFTER = 30.0

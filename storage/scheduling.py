@@ -37,7 +37,7 @@ class DeliveryRepository(_Repository):
         return await insert_ignore(self.session, DeliveryRow, {
             "workspace_id": self.workspace_id, "key": new.key, "kind": new.kind.value, "target": new.target,
             "payload": codec.dumps(new.reply), "status": new.status.value, "attempts": 0, "next_attempt_at": now,
-            "uncertain": False, "created_at": now,
+            "uncertain": new.uncertain, "created_at": now,
         }, ["workspace_id", "key"])
 
     async def get(self, key: str) -> Delivery | None:

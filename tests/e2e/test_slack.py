@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import build_jobs
 from tests.e2e.slack_harness import SlackHarness, running_app
 from tests.fakes import slack_requests as sr
 from tests.support import FakeClock
@@ -224,6 +225,24 @@ async def test_rate_limited_post_is_retried_after_retry_after(slack: SlackHarnes
     posts = slack.fake.calls_to("chat.postMessage")
     assert len(posts) >= 2 and time.monotonic() - started >= 1.0
     assert posts[0].params == posts[1].params
+
+
+async def test_a_post_slack_keeps_refusing_is_queued_and_sent_once_by_the_outbox(slack: SlackHarness, engine: AsyncEngine) -> None:
+    for _ in range(3):  # the first try and slack_sdk's two server-error retries
+        slack.fake.fail_next("chat.postMessage", status=503)
+    await slack.slash("<@U2|lee> question: who briefs the analysts?", channel="DU1")  # in a DM: no card, just the DM to lee
+    assert await count(engine, "handoffs", slack.team) == 1, "the handoff is saved whatever Slack says"
+    assert not slack.fake.messages.get("D2"), "nothing reached lee yet"
+    ticks = build_jobs(slack.settings, slack.core, engine)
+    await ticks.send()
+    await ticks.send()
+    delivered = [m for m in slack.fake.messages.get("D2", []) if "analysts" in (m.get("text") or "")]  # lee's DM
+    assert len(delivered) == 1
+    keys = {m["metadata"]["event_payload"]["key"] for m in delivered}
+    attempts = {json.loads(c.params["metadata"])["event_payload"]["key"] if isinstance(c.params["metadata"], str)
+                else c.params["metadata"]["event_payload"]["key"] for c in slack.fake.calls_to("chat.postMessage")
+                if c.params.get("channel") == "U2"}
+    assert keys == attempts, "the retry carries the key of the first try, so a lost answer is never a second DM"
 
 
 # --- mentions, DMs, Home ---------------------------------------------------------------------

@@ -39,8 +39,15 @@ def ticks_for(slack: SlackHarness, engine: AsyncEngine) -> Ticks:
 
 
 def posts(slack: SlackHarness, channel_prefix: str) -> list[dict]:
+    """What the outbox posted there (interactive posts carry a ``notice:`` key)."""
     return [c.params for c in slack.fake.calls_to("chat.postMessage")
-            if str(c.params.get("channel", "")).startswith(channel_prefix) and "metadata" in c.params]
+            if str(c.params.get("channel", "")).startswith(channel_prefix) and not _key(c.params).startswith("notice:")]
+
+
+def _key(params: dict) -> str:
+    meta = params.get("metadata")
+    meta = json.loads(meta) if isinstance(meta, str) else meta or {}
+    return (meta.get("event_payload") or {}).get("key", "notice:")
 
 
 async def test_digest_and_nudges_reach_slack_once_with_working_buttons(slack: SlackHarness, engine: AsyncEngine,

@@ -94,6 +94,7 @@ class Core:
     async def queue(self, workspace_id: str, delivery: NewDelivery) -> bool:
         """Hand a message a platform could not post right now to the outbox, which retries it."""
         async with self.uow_factory(workspace_id) as uow:
+            await self._workspace(uow)
             added = await uow.deliveries.add(delivery, self.clock())
             await uow.commit()
         return added

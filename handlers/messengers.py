@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from bot.outbox import Messenger
+
+log = logging.getLogger("handoff.jobs")
 
 IsActive = Callable[[str], Awaitable[bool]]
 
@@ -29,7 +32,13 @@ class Messengers:
     async def is_active(self, workspace_id: str) -> bool:
         """Installed and reachable: an uninstalled workspace gets no nudges or digests."""
         route = self._route(workspace_id)
-        return route is not None and await route[2](workspace_id)
+        if route is None:
+            return False
+        try:
+            return await route[2](workspace_id)
+        except Exception:  # one workspace's broken installation must not stop the others' jobs
+            log.exception("cannot tell whether workspace %s is installed; skipping it", workspace_id)
+            return False
 
     def _route(self, workspace_id: str) -> tuple[str, Messenger, IsActive] | None:
         return next((r for r in self._routes if workspace_id == r[0] or workspace_id.startswith(r[0])), None)

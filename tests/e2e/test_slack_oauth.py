@@ -70,6 +70,35 @@ async def test_two_workspaces_install_and_never_mix(engine: AsyncEngine, clock: 
         assert left == []
 
 
+async def test_an_uninstalled_workspace_gets_no_more_jobs_or_messages(engine: AsyncEngine, clock: FakeClock) -> None:
+    from app import build_jobs
+    from bot.outbox import DeliveryKind, NewDelivery
+    from bot.reply import Reply
+
+    async with running_app(engine, clock, **OAUTH, handoff_secret_key=Fernet.generate_key().decode()) as slack:
+        gone, stays = "TG" + uuid.uuid4().hex[:6].upper(), "TS" + uuid.uuid4().hex[:6].upper()
+        slack.fake.add_oauth_code("code-g", team_id=gone, team_name="Gone", bot_token="xoxb-gone", bot_user_id="UBOTG")
+        slack.fake.add_oauth_code("code-s", team_id=stays, team_name="Stays", bot_token="xoxb-stays", bot_user_id="UBOTS")
+        assert (await install(slack, "code-g"))[0] == 200 and (await install(slack, "code-s"))[0] == 200
+        for team in (gone, stays):
+            await slack.core.queue(f"slack:{team}", NewDelivery(f"digest:x:{team}", DeliveryKind.DIGEST, "channel:C1",
+                                                               Reply(title=f"digest for {team}")))
+        ticks = build_jobs(slack.settings, slack.core, engine)
+        assert {f"slack:{gone}", f"slack:{stays}"} <= set(await ticks.jobs.workspaces.workspace_ids())
+
+        slack.team = gone
+        assert (await slack.event({"type": "app_uninstalled"}, "EvU9")).status == 200
+        assert f"slack:{gone}" not in await ticks.jobs.workspaces.workspace_ids(), "no nudge or digest pass visits it"
+        assert f"slack:{stays}" in await ticks.jobs.workspaces.workspace_ids()
+        await ticks.send()
+        tokens = [c.token for c in slack.fake.calls_to("chat.postMessage") if "digest for" in json.dumps(c.params)]
+        assert tokens == ["xoxb-stays"]
+        async with engine.connect() as conn:
+            row = (await conn.execute(text("SELECT status, last_error FROM deliveries WHERE key = :k"),
+                                      {"k": f"digest:x:{gone}"})).one()
+        assert tuple(row) == ("failed", "not_installed")
+
+
 @pytest.mark.parametrize("missing", ["slack_client_secret", "handoff_secret_key"])
 def test_oauth_without_its_secrets_is_refused(missing: str) -> None:
     from bot.settings import Settings

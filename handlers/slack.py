@@ -44,6 +44,7 @@ UNDELIVERABLE = PERMANENT_ERRORS | {"user_not_found", "cannot_dm_bot", "user_dis
                                     "missing_scope", "not_authed", "no_permission", "invalid_blocks", "invalid_arguments"}
 EVENT_TYPE = "handoff_delivery"  # message metadata naming the outbox key a post was made for
 DRAIN_SECONDS = 10.0
+BACKGROUND_AT_ONCE = 4
 HOME_REFRESH_DELAY = 0.5  # seconds; a burst of changes publishes each Home once
 _BOT_MENTION = re.compile(r"^\s*<@(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 
@@ -162,14 +163,22 @@ class SlackSurface:
         self.profiles = Profiles()
         self.conversations = Conversations()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(BACKGROUND_AT_ONCE)
         self._home_pending: set[tuple[str, str]] = set()
         self.home_refresh_delay = HOME_REFRESH_DELAY
 
     # --- plumbing -----------------------------------------------------------------------
 
     def background(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run Web API work after the ack; keep a reference so it is not garbage-collected."""
-        task = asyncio.ensure_future(work)
+        """Run Web API work after the ack; keep a reference so it is not garbage-collected.
+
+        At most ``BACKGROUND_AT_ONCE`` run together: in a burst, the acks Slack waits for must
+        not queue behind a hundred deliveries for the event loop and the database."""
+        async def gated() -> None:
+            async with self._gate:
+                await work
+
+        task = asyncio.ensure_future(gated())
         self._tasks.add(task)
         task.add_done_callback(self._finished)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -9,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block as SlackBlock
 
+from bot import codec
 from bot.reply import (
+    Actions,
     Bullets,
     Button,
     Code,
     Context,
     Fields,
+    Link,
     Paragraph,
     Reply,
     ReplyBuilder,
@@ -345,3 +349,22 @@ def test_any_text_renders_valid_inert_blocks(title: str, paragraph: str, strong:
         assert not BROKEN_ENTITY.search(text)
     fallback = fallback_text(reply)
     assert "<" not in fallback and ">" not in fallback and len(fallback) <= 300
+
+
+def test_a_link_span_points_at_the_message_and_its_label_cannot_inject() -> None:
+    reply = Reply(blocks=(Paragraph((Link("#12 <!channel>|<https://evil|x>", "C0123ABC:1700000000.000100"), " title")),))
+    text = json.dumps(render_dicts(reply), ensure_ascii=False)
+    assert "<https://slack.com/archives/C0123ABC/p1700000000000100|#12 &lt;!channel&gt;¦&lt;https://evil¦x&gt;>" in text
+    bad_ref = Reply(blocks=(Paragraph((Link("#3", "C1:1.1|<!here>"),)),))
+    assert "archives" not in json.dumps(render_dicts(bad_ref)) and "#3" in json.dumps(render_dicts(bad_ref))
+
+
+def test_a_reply_survives_the_outbox_codec_unchanged() -> None:
+    reply = Reply(
+        title="3 things need you",
+        blocks=(Paragraph((Strong("#1"), " battlecards ", Code("x"), Link("#1", "C1:1.1"))), Fields((("Due", "fri"),)),
+                Bullets(((Strong("a"), "b"),), heading="Overdue"), Context("note"),
+                Actions((Button("handoff.ack", "Acknowledge #1", "1", "primary"),))),
+        buttons=(Button("handoff.done", "Done", "1"),), ephemeral=False,
+    )
+    assert codec.loads(codec.dumps(reply)) == reply

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,18 +22,22 @@ from bot.demo import seed_demo
 from bot.dispatch import Core
 from bot.jobs import Jobs
 from bot.outbox import Outbox
-from bot.settings import Settings
+from bot.settings import LOOPBACK, Settings
 from handlers.console import LOCAL_WORKSPACE, ConsoleMessenger, Shell, enable_history, local_caller
 from handlers.messengers import ActiveWorkspaces, Messengers
 from handlers.scheduler import Intervals, Ticks, build_scheduler
 from handlers.slack_app import add_routes as add_slack_routes
 from handlers.slack_app import add_socket_mode, build_slack_app, build_slack_messenger
+from handlers.teams_app import TEAMS_BOT, build_teams
+from handlers.teams_app import add_routes as add_teams_routes
+from handlers.teams_messenger import TeamsMessenger
 from storage.database import create_engine, is_sqlite
 from storage.migrate import upgrade
 from storage.scheduling import SqlOutboxStore
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger("handoff")
+PENDING = web.AppKey("pending_sends", set)
 MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; anything larger is refused before parsing
 
 
@@ -41,11 +46,14 @@ def build_core(settings: Settings) -> tuple[Core, AsyncEngine]:
     return Core(SqlUnitOfWorkFactory(engine), default_timezone=settings.handoff_timezone), engine
 
 
-def build_jobs(settings: Settings, core: Core, engine: AsyncEngine, *, console: bool = False) -> Ticks:
+def build_jobs(settings: Settings, core: Core, engine: AsyncEngine, *, console: bool = False,
+               teams: CloudAdapter | None = None) -> Ticks:
     """The scheduled passes and the outbox, with a messenger per configured platform."""
     messengers = Messengers()
     if settings.slack_enabled:
         messengers.register("slack:", *build_slack_messenger(settings, engine))
+    if teams is not None:
+        messengers.register("teams:", TeamsMessenger(teams, settings.microsoft_app_id or "", core.uow_factory))
     if console:
         messengers.register(LOCAL_WORKSPACE, ConsoleMessenger())
     uow_factory = core.uow_factory
@@ -87,15 +95,30 @@ async def run_shell(settings: Settings, actor: str) -> None:
 def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Application:
     """One aiohttp server for every platform route and /healthz."""
     app = web.Application(client_max_size=MAX_BODY)
+    app[PENDING] = set()
     app.router.add_get("/healthz", _healthz(engine))
     if settings.slack_enabled:
         bolt, surface = build_slack_app(settings, core, engine)
         add_slack_routes(app, bolt, surface)
         if settings.slack_app_token:
             add_socket_mode(app, bolt, settings.slack_app_token.get_secret_value())
+    adapter = None
+    if settings.teams_enabled or settings.host in LOOPBACK:  # no app id: emulator mode, loopback only
+        adapter, auth, bot = build_teams(settings, core)
+        add_teams_routes(app, adapter, auth, bot)
     if settings.scheduler_enabled:
-        _add_scheduler(app, build_jobs(settings, core, engine), intervals(settings))
+        ticks = build_jobs(settings, core, engine, teams=adapter)
+        _add_scheduler(app, ticks, intervals(settings))
+        if adapter is not None:
+            app[TEAMS_BOT].on_queued = lambda: _soon(app, ticks)
     return app
+
+
+def _soon(app: web.Application, ticks: Ticks) -> None:
+    """A Teams turn queued DMs: send them now rather than at the next outbox tick."""
+    task = asyncio.ensure_future(ticks.send())
+    app[PENDING].add(task)
+    task.add_done_callback(app[PENDING].discard)
 
 
 def _add_scheduler(app: web.Application, ticks: Ticks, every: Intervals) -> None:
@@ -219,10 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     command = args.command or "serve"
-    if command == "serve" and settings.teams_enabled and not settings.slack_enabled:
-        print("Teams is not part of this build yet; unset MICROSOFT_APP_* to use the local shell.", file=sys.stderr)
-        return 2
-    if command == "serve" and settings.slack_enabled:
+    if command == "serve" and (settings.slack_enabled or settings.teams_enabled):
         asyncio.run(run_server(settings))
     elif command in ("serve", "shell"):
         logging.getLogger().setLevel(logging.WARNING)

@@ -99,6 +99,14 @@ class Core:
             await uow.commit()
         return added
 
+    async def remember_conversation(self, workspace_id: str, conversation_id: str, kind: str, user_id: str | None,
+                                    reference: dict) -> None:
+        """Keep where a platform lets the bot speak first (a Teams ConversationReference)."""
+        async with self.uow_factory(workspace_id) as uow:
+            await self._workspace(uow)
+            await uow.conversations.save(conversation_id, kind, user_id, reference, self.clock())
+            await uow.commit()
+
     async def names(self, workspace_id: str, what: str, prefix: str = "") -> list[str]:
         """Release or area names for a platform's select menus, filtered by a typed prefix."""
         async with self.uow_factory(workspace_id) as uow:

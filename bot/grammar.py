@@ -79,8 +79,8 @@ def parse(text: str) -> c.Command:
     text = clean(text)
     if len(text) > MAX_TEXT:
         raise UsageError(f"That is {len(text):,} characters; keep a command under {MAX_TEXT:,}.")
-    if text.lower().startswith("/handoff"):
-        text = text[len("/handoff"):].strip()
+    if re.match(r"/?handoff\b", text, re.IGNORECASE):  # Slack's /handoff; in Teams, "handoff @Dana …"
+        text = re.sub(r"^/?handoff\b", "", text, flags=re.IGNORECASE).strip()
     if not text:
         return c.ShowHelp()
     if natural := _parse_question(text):

@@ -88,8 +88,12 @@ class Target:
 
     @staticmethod
     def parse(text: str) -> Target:
+        """Addresses may hold colons (Teams: ``29:1a2b``, ``19:x@thread.tacv2``); a thread's
+        root id never does (Slack ``1700.1``, Teams ``1700000000000``), so it is split off last."""
         kind, _, rest = text.partition(":")
-        address, _, thread = rest.partition(":")
+        if kind != "thread":
+            return Target(kind, rest)
+        address, _, thread = rest.rpartition(":")
         return Target(kind, address, thread or None)
 
     def __str__(self) -> str:

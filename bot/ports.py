@@ -172,6 +172,16 @@ class JobRepository(Protocol):
     async def digest_handoffs(self, since: datetime, due_by: datetime, release_id: int | None) -> list[Handoff]: ...
 
 
+class ConversationRepository(Protocol):
+    """Platform conversation references (opaque JSON) for messages the bot sends first."""
+
+    async def save(self, conversation_id: str, kind: str, user_id: str | None, reference: dict, now: datetime) -> None: ...
+    async def get(self, conversation_id: str) -> dict | None: ...
+    async def personal(self, user_id: str) -> dict | None: ...
+    async def any_reference(self) -> dict | None: ...
+    async def mark_dead(self, conversation_id: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction in one workspace. Rolls back unless :meth:`commit` is called."""
 
@@ -187,6 +197,7 @@ class UnitOfWork(Protocol):
     nudges: NudgeRepository
     digests: DigestRepository
     jobs: JobRepository
+    conversations: ConversationRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -253,3 +253,25 @@ class DigestSubscriptionRow(Base):
     all_clear: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ConversationRefRow(Base):
+    """Where a platform lets the bot speak first (Teams' ConversationReference, as JSON).
+
+    ``user_id`` is set for 1:1 chats, so a DM to a person finds their conversation; ``active``
+    goes false when the connector says the bot was removed (403/404), until it hears from there."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "conversation_id", name="uq_conversation_refs_conversation"),
+        Index("ix_conversation_refs_user", "workspace_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    conversation_id: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # personal | channel | groupChat
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,7 +17,7 @@ from bot.domain import DigestSubscription, Handoff, Status
 from bot.nudge_policy import PastNudge, Rule
 from bot.outbox import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
 from storage.dialect import insert_ignore
-from storage.models import DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow
+from storage.models import ConversationRefRow, DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow
 from storage.repositories import _handoff, _Repository, utc
 
 
@@ -268,3 +268,48 @@ class SqlOutboxStore:
     async def workspace_ids(self) -> list[str]:
         async with self._sessions() as session:
             return list((await session.execute(select(WorkspaceRow.id).order_by(WorkspaceRow.id))).scalars())
+
+
+class ConversationRepository(_Repository):
+    """Conversation references by conversation, and a person's 1:1 chat."""
+
+    async def save(self, conversation_id: str, kind: str, user_id: str | None, reference: dict, now: datetime) -> None:
+        stmt = select(ConversationRefRow).where(ConversationRefRow.workspace_id == self.workspace_id,
+                                                ConversationRefRow.conversation_id == conversation_id)
+        row = (await self.session.execute(stmt)).scalar()
+        if row is None:
+            inserted = await insert_ignore(self.session, ConversationRefRow, {
+                "workspace_id": self.workspace_id, "conversation_id": conversation_id, "kind": kind, "user_id": user_id,
+                "reference": reference, "active": True, "updated_at": now}, ["workspace_id", "conversation_id"])
+            if inserted:
+                return
+            row = (await self.session.execute(stmt)).scalar_one()
+        row.kind, row.reference, row.active, row.updated_at = kind, reference, True, now
+        row.user_id = user_id or row.user_id
+
+    async def get(self, conversation_id: str) -> dict | None:
+        stmt = select(ConversationRefRow.reference).where(
+            ConversationRefRow.workspace_id == self.workspace_id, ConversationRefRow.conversation_id == conversation_id,
+            ConversationRefRow.active.is_(True))
+        return (await self.session.execute(stmt)).scalar()
+
+    async def personal(self, user_id: str) -> dict | None:
+        stmt = (select(ConversationRefRow.reference)
+                .where(ConversationRefRow.workspace_id == self.workspace_id, ConversationRefRow.user_id == user_id,
+                       ConversationRefRow.kind == "personal", ConversationRefRow.active.is_(True))
+                .order_by(ConversationRefRow.updated_at.desc()).limit(1))
+        return (await self.session.execute(stmt)).scalar()
+
+    async def any_reference(self) -> dict | None:
+        """Any live reference of the workspace: its service URL and tenant start a new 1:1 chat."""
+        stmt = (select(ConversationRefRow.reference)
+                .where(ConversationRefRow.workspace_id == self.workspace_id, ConversationRefRow.active.is_(True))
+                .order_by(ConversationRefRow.updated_at.desc()).limit(1))
+        return (await self.session.execute(stmt)).scalar()
+
+    async def mark_dead(self, conversation_id: str) -> bool:
+        stmt = (update(ConversationRefRow)
+                .where(ConversationRefRow.workspace_id == self.workspace_id,
+                       ConversationRefRow.conversation_id == conversation_id, ConversationRefRow.active.is_(True))
+                .values(active=False))
+        return (await self.session.execute(stmt)).rowcount == 1

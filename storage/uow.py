@@ -19,7 +19,13 @@ from storage.repositories import (
     ReleaseRepository,
     WorkspaceRepository,
 )
-from storage.scheduling import DeliveryRepository, DigestRepository, JobRepository, NudgeRepository
+from storage.scheduling import (
+    ConversationRepository,
+    DeliveryRepository,
+    DigestRepository,
+    JobRepository,
+    NudgeRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -47,6 +53,7 @@ class SqlUnitOfWork:
         self.nudges = NudgeRepository(self.session, ws)
         self.digests = DigestRepository(self.session, ws)
         self.jobs = JobRepository(self.session, ws)
+        self.conversations = ConversationRepository(self.session, ws)
         return self
 
     async def __aexit__(

@@ -1,0 +1,209 @@
+"""The Teams surface: a botbuilder ActivityHandler that parses at the edge and calls the core.
+
+Every activity's ConversationReference is stored first (proactive messages need it). A message
+is a command in the core grammar once the bot's own @mention is removed and the other
+mentions become ``<@id|name>``; a card button arrives as a message whose ``value`` names the
+action. Replies are Adaptive Cards; a click updates the card it came from. DMs to other people
+go through the outbox, so a turn never waits on, or loses, a message to someone else.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from bot import commands as c
+from bot.context import Caller
+from bot.dispatch import Core, Outcome
+from bot.lifecycle import Action
+from bot.outbox import DeliveryKind, NewDelivery, Target
+from bot.presenters import handoff_card
+from bot.reply import Paragraph, Reply
+from handlers.render_teams import SCHEMA, VERSION, card_text, render_card
+
+log = logging.getLogger("handoff.teams")
+
+_DIRECT = {"handoff.ack": Action.ACK, "handoff.start": Action.START, "handoff.done": Action.DONE,
+           "handoff.reopen": Action.REOPEN}
+_WITH_TEXT = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "handoff.decline": Action.DECLINE,
+              "handoff.block": Action.BLOCK, "handoff.cancel": Action.CANCEL}
+_AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+
+
+def workspace_of(activity: Activity) -> str:
+    """A Teams workspace is its tenant: data never crosses tenants."""
+    tenant = getattr(activity.conversation, "tenant_id", None) if activity.conversation else None
+    if not tenant and isinstance(activity.channel_data, dict):
+        tenant = (activity.channel_data.get("tenant") or {}).get("id")
+    return f"teams:{tenant or 'emulator'}"
+
+
+def message_ref(conversation_id: str, activity_id: str) -> str:
+    return f"{conversation_id}|{activity_id}"
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    conversation, _, activity_id = ref.rpartition("|")
+    return conversation, activity_id
+
+
+def command_text(activity: Activity) -> str:
+    """The text without the bot's own mention; other mentions as ``<@id|name>`` for the grammar."""
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        props = entity.additional_properties if hasattr(entity, "additional_properties") else {}
+        data = {**(props or {}), **(entity.serialize() if hasattr(entity, "serialize") else {})}
+        if data.get("type") != "mention":
+            continue
+        mentioned = data.get("mentioned") or {}
+        marker = data.get("text") or f"<at>{mentioned.get('name', '')}</at>"
+        if mentioned.get("id") == bot_id:
+            text = text.replace(marker, " ", 1)
+        else:
+            name = _AT.sub(r"\1", marker).replace("|", " ").replace(">", " ").strip()
+            text = text.replace(marker, f"<@{mentioned.get('id', '')}|{name}>", 1)
+    return html.unescape(_AT.sub(r"@\1", text)).strip()
+
+
+class TeamsBot(ActivityHandler):
+    def __init__(self, core: Core, on_queued: Callable[[], None] | None = None) -> None:
+        self.core = core
+        self.on_queued = on_queued or (lambda: None)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        caller = self.caller(activity)
+        if isinstance(activity.value, dict) and activity.value.get("handoff_action"):
+            await self._click(turn_context, caller, activity.value)
+            return
+        outcome = await self.core.handle(caller, command_text(activity))
+        await self._deliver(turn_context, caller, outcome)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added):
+            hello = Reply(title="Hi, I'm Handoff.", blocks=(Paragraph((
+                "I keep PMs and PMMs in step. Try `help`, or `handoff @Dana requirement for v2.3: battlecards by fri`.",)),))
+            await turn_context.send_activity(_card(hello))
+
+    # --- edges ---------------------------------------------------------------------------
+
+    def caller(self, activity: Activity) -> Caller:
+        user = activity.from_property or ChannelAccount(id="unknown", name="someone")
+        kind = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
+        return Caller(
+            workspace_id=workspace_of(activity), user_id=user.id, display_name=user.name or user.id,
+            private_conversation=kind != "channel", public_reply=kind == "channel",
+            conversation=activity.conversation.id if activity.conversation else None,
+        )
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not activity.conversation or not activity.service_url:
+            return
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        kind = activity.conversation.conversation_type or "personal"
+        user = activity.from_property.id if kind == "personal" and activity.from_property else None
+        await self.core.remember_conversation(workspace_of(activity), activity.conversation.id, kind, user, reference)
+
+    # --- clicks ---------------------------------------------------------------------------
+
+    async def _click(self, turn_context: TurnContext, caller: Caller, value: dict[str, Any]) -> None:
+        action = str(value.get("handoff_action"))
+        number, _, version = str(value.get("value", "")).partition(":")
+        if not number.isdigit():
+            await turn_context.send_activity(_card(Reply(title="That button has expired; try `list`.")))
+            return
+        n, v = int(number), int(version) if version.isdigit() else None
+        text = str(value.get("text") or "").strip()
+        command: c.Command | None = None
+        if action in _DIRECT:
+            command = c.MoveHandoff(n, _DIRECT[action], expected_version=v)
+        elif action.startswith("handoff.snooze_"):
+            command = c.SnoozeHandoff(n, action.rsplit("_", 1)[-1], v)
+        elif action in _WITH_TEXT and text:
+            command = c.MoveHandoff(n, _WITH_TEXT[action], text, v)
+        elif action == "handoff.comment" and text:
+            command = c.CommentOnHandoff(n, text)
+        elif action in _WITH_TEXT or action == "handoff.comment":
+            await turn_context.send_activity(_attach(text_form(action, n, v)))
+            return
+        elif action in ("handoff.reassign", "handoff.not_mine"):
+            await turn_context.send_activity(_card(Reply(title=f"Who should own #{n}? Type: reassign {n} @name")))
+            return
+        if command is None:
+            await turn_context.send_activity(_card(Reply(title="I don't know that button.")))
+            return
+        outcome = await self.core.execute(caller, command)
+        clicked = turn_context.activity.reply_to_id
+        await self._deliver(turn_context, caller, outcome, clicked=clicked)
+
+    # --- delivery -------------------------------------------------------------------------
+
+    async def _deliver(self, turn_context: TurnContext, caller: Caller, outcome: Outcome, clicked: str | None = None) -> None:
+        reply = outcome.reply
+        conversation = turn_context.activity.conversation.id
+        if clicked and not reply.is_error and outcome.handoffs and outcome.today:
+            card = handoff_card(outcome.handoffs[0], outcome.today, reply.title)
+            update = _card(card)
+            update.id = clicked
+            await turn_context.update_activity(update)
+        else:
+            sent = await turn_context.send_activity(_card(reply))
+            created = [v for v in outcome.handoffs if not v.handoff.message_ref]
+            if sent and sent.id and created and not reply.is_error and not reply.ephemeral:
+                ref = message_ref(conversation, sent.id)
+                await self.core.execute(caller, c.AttachHandoffMessage(created[0].handoff.number, ref))
+        queued = False
+        cards = {v.handoff.number: v for v in outcome.handoffs}
+        for notice in outcome.notices:
+            note = Reply(title=notice.text)
+            if notice.handoff_number in cards and outcome.today:
+                card = handoff_card(cards[notice.handoff_number], outcome.today)
+                note = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
+            queued |= await self.core.queue(caller.workspace_id, NewDelivery(
+                f"notice:{uuid.uuid4().hex}", DeliveryKind.NOTICE, str(Target("dm", notice.to.platform_user_id)), note))
+        if queued:
+            self.on_queued()
+
+
+def _card(reply: Reply) -> Activity:
+    return _attach(render_card(reply), card_text(reply))
+
+
+def _attach(card: dict[str, Any], summary: str = "Handoff") -> Activity:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity.summary = summary
+    activity.type = ActivityTypes.message
+    return activity
+
+
+_LABELS = {"handoff.ask": "Your question", "handoff.answer": "Your answer", "handoff.comment": "Your comment"}
+
+
+def text_form(action: str, number: int, version: int | None) -> dict[str, Any]:
+    """The card that replaces Slack's reason modal: a required text box and a Send button."""
+    label = _LABELS.get(action, "Why?")
+    value = f"{number}:{version}" if version is not None else str(number)
+    return {
+        "type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION,
+        "body": [
+            {"type": "TextBlock", "text": f"{label} (#{number})", "weight": "Bolder", "wrap": True},
+            {"type": "Input.Text", "id": "text", "isMultiline": True, "isRequired": True, "maxLength": 3000,
+             "label": label, "errorMessage": "Write a few words first."},
+        ],
+        "actions": [{"type": "Action.Submit", "title": "Send", "style": "positive",
+                     "data": {"handoff_action": action, "value": value}}],
+    }

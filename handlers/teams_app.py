@@ -1,0 +1,98 @@
+"""Teams transport: ``POST /api/messages`` with botbuilder's CloudAdapter, handled by hand.
+
+``CloudAdapter.process()`` answers 500 for an invoke reply with a body (STACK-NOTES), and lets
+some token errors escape as 500s; so this route reads the activity itself, authenticates it
+first (any failure is a 401, and the bot never runs), then hands the verified request to
+``process_activity``. With no ``MICROSOFT_APP_ID`` it is the Bot Framework Emulator's
+unauthenticated mode, which the app only mounts when it listens on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.dispatch import Core
+from bot.settings import Settings
+from handlers.teams import TeamsBot
+
+log = logging.getLogger("handoff.teams")
+
+MAX_BODY = 256 * 1024  # Teams activities are far smaller; anything larger is refused unread
+TEAMS_BOT = web.AppKey("teams_bot", TeamsBot)
+TEAMS_ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
+TEAMS_AUTH = web.AppKey("teams_auth", ConfigurationBotFrameworkAuthentication)
+
+
+@dataclass
+class BotConfig:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    APP_ID: str = ""
+    APP_PASSWORD: str = ""
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str = ""
+
+
+def bot_config(settings: Settings) -> BotConfig:
+    password = settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else ""
+    return BotConfig(settings.microsoft_app_id or "", password, settings.microsoft_app_type,
+                     settings.microsoft_app_tenant_id or "")
+
+
+def build_teams(settings: Settings, core: Core) -> tuple[CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsBot]:
+    auth = ConfigurationBotFrameworkAuthentication(bot_config(settings))
+    adapter = CloudAdapter(auth)
+    bot = TeamsBot(core)
+
+    async def on_error(turn_context: TurnContext, error: Exception) -> None:
+        if turn_context.activity.name == "ContinueConversation":
+            raise error  # a proactive send: the outbox must see the failure to retry or report it
+        log.error("Teams turn failed", exc_info=error)
+        await turn_context.send_activity("Sorry, something went wrong on my side. Please try again.")
+
+    adapter.on_turn_error = on_error
+    return adapter, auth, bot
+
+
+def add_routes(app: web.Application, adapter: CloudAdapter, auth: ConfigurationBotFrameworkAuthentication,
+               bot: TeamsBot) -> None:
+    app[TEAMS_ADAPTER] = adapter
+    app[TEAMS_AUTH] = auth
+    app[TEAMS_BOT] = bot
+    app.router.add_post("/api/messages", messages)
+
+
+async def messages(request: web.Request) -> web.Response:
+    if (request.content_length or 0) > MAX_BODY:
+        return web.Response(status=413, text="too large")
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        return web.Response(status=413, text="too large")
+    try:
+        body = json.loads(raw)
+        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+    except (ValueError, TypeError, AttributeError):
+        activity = None
+    if activity is None or not activity.type:
+        return web.Response(status=400, text="not a Bot Framework activity")
+    try:
+        verified = await request.app[TEAMS_AUTH].authenticate_request(activity, request.headers.get("Authorization", ""))
+    except Exception as exc:  # PermissionError, jwt errors, KeyError on a bad key id: all mean "not Teams"
+        log.warning("refused a Teams request: %s", type(exc).__name__)
+        return web.Response(status=401, text="unauthorized")
+    invoke = await request.app[TEAMS_ADAPTER].process_activity(verified, activity, request.app[TEAMS_BOT].on_turn)
+    if invoke is not None:
+        return web.json_response(_plain(invoke.body), status=invoke.status)
+    return web.Response(status=201)
+
+
+def _plain(body: Any) -> Any:
+    return body.serialize() if hasattr(body, "serialize") else body

@@ -1,0 +1,116 @@
+"""The running app with Teams on: Bot Framework activities in, the connector's traffic captured."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import jsonschema
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import build_jobs, build_web_app
+from bot.dispatch import Core
+from bot.settings import Settings
+from handlers.scheduler import Ticks
+from handlers.teams_app import TEAMS_ADAPTER
+from storage.uow import SqlUnitOfWorkFactory
+from tests.fakes.teams_connector import TeamsConnector
+from tests.support import FakeClock
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "adaptive-card-1.5.json").read_text())
+BOT = {"id": "28:handoff-bot", "name": "Handoff"}
+_ids = itertools.count(1)
+
+
+def assert_valid_card(card: dict[str, Any]) -> None:
+    jsonschema.Draft6Validator(SCHEMA).validate(card)
+
+
+@dataclass
+class TeamsHarness:
+    url: str
+    connector: TeamsConnector
+    http: aiohttp.ClientSession
+    web_app: web.Application
+    core: Core
+    settings: Settings
+    engine: AsyncEngine
+    tenant: str = "tenant-1"
+    posted: list[dict[str, Any]] = field(default_factory=list)
+
+    def activity(self, text: str = "", *, user: str = "dana", conversation: str | None = None, kind: str = "personal",
+                 mentions: tuple[str, ...] = (), value: dict[str, Any] | None = None, reply_to: str | None = None,
+                 tenant: str | None = None) -> dict[str, Any]:
+        """A message shaped like Teams': the bot's own mention first, then ``<at>Name</at>`` for each of ``mentions``."""
+        tenant = tenant or self.tenant
+        entities = [{"type": "mention", "mentioned": BOT, "text": "<at>Handoff</at>"}] if kind != "personal" else []
+        for name in mentions:
+            entities.append({"type": "mention", "mentioned": {"id": f"29:{name}", "name": name.title()},
+                             "text": f"<at>{name.title()}</at>"})
+        body: dict[str, Any] = {
+            "type": "message", "id": f"m{next(_ids)}", "channelId": "msteams", "serviceUrl": self.connector.url,
+            "timestamp": "2026-11-23T10:00:00.000Z", "locale": "en-US",
+            "from": {"id": f"29:{user}", "name": user.title(), "aadObjectId": f"aad-{user}"},
+            "conversation": {"id": conversation or f"a:dm-{user}-{tenant}", "conversationType": kind, "tenantId": tenant},
+            "recipient": BOT, "text": (("<at>Handoff</at> " if kind != "personal" else "") + text) if text else None,
+            "entities": entities, "channelData": {"tenant": {"id": tenant}},
+        }
+        if value is not None:
+            body["value"] = value
+        if reply_to:
+            body["replyToId"] = reply_to
+        return body
+
+    async def post(self, body: Any, *, headers: dict[str, str] | None = None, raw: bytes | None = None) -> int:
+        data = raw if raw is not None else json.dumps(body).encode()
+        async with self.http.post(f"{self.url}/api/messages", data=data,
+                                  headers={"Content-Type": "application/json", **(headers or {})}) as response:
+            await response.read()
+            return response.status
+
+    async def say(self, text: str, **kw: Any) -> dict[str, Any]:
+        """Send a message; return the card the bot answered with (validated against the schema)."""
+        before = len(self.connector.sent)
+        status = await self.post(self.activity(text, **kw))
+        assert status in (200, 201), status
+        cards = [a["content"] for s in self.connector.sent[before:] for a in s.activity.get("attachments") or []]
+        assert cards, "the bot answered nothing"
+        for card in cards:
+            assert_valid_card(card)
+        return cards[-1]
+
+    def ticks(self) -> Ticks:
+        return build_jobs(self.settings, self.core, self.engine, teams=self.web_app[TEAMS_ADAPTER])
+
+
+def card_text(card: dict[str, Any]) -> str:
+    return json.dumps(card, ensure_ascii=False)
+
+
+@asynccontextmanager
+async def running_teams(engine: AsyncEngine, clock: FakeClock, **settings: Any) -> AsyncIterator[TeamsHarness]:
+    async with TeamsConnector() as connector:
+        config = Settings(_env_file=None, **({"handoff_scheduler": "off"} | settings))
+        core = Core(SqlUnitOfWorkFactory(engine), clock=clock)
+        web_app = build_web_app(config, core, engine)
+        runner = web.AppRunner(web_app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as http:
+            try:
+                yield TeamsHarness(f"http://127.0.0.1:{port}", connector, http, web_app, core, config, engine)
+            finally:
+                await runner.cleanup()
+                async with engine.begin() as conn:  # this connector is gone: later tests must not try it
+                    await conn.execute(text("UPDATE deliveries SET status = 'failed', last_error = 'test over' "
+                                            "WHERE workspace_id LIKE 'teams:%' AND status IN ('pending', 'sending')"))

@@ -1,0 +1,117 @@
+"""Teams end to end: Bot Framework activities to /api/messages, replies on a loopback connector."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.e2e.teams_harness import TeamsHarness, assert_valid_card, card_text, running_teams
+from tests.support import FakeClock
+
+
+@pytest.fixture
+async def teams(engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[TeamsHarness]:
+    async with running_teams(engine, clock) as harness:
+        harness.tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+        yield harness
+
+
+async def count(engine: AsyncEngine, table: str, tenant: str) -> int:
+    async with engine.connect() as conn:
+        return (await conn.execute(text(f"SELECT count(*) FROM {table} WHERE workspace_id = :w"),
+                                   {"w": f"teams:{tenant}"})).scalar_one()
+
+
+async def test_a_command_in_a_1to1_chat_creates_a_handoff_and_answers_with_a_card(teams: TeamsHarness, engine) -> None:
+    card = await teams.say("handoff <at>Lee</at> requirement: battlecards <!channel> [x](https://evil) by fri",
+                           mentions=("lee",))
+    body = card_text(card)
+    assert "Handed off \\\\#1 to Lee" in body or "Handed off" in body
+    assert "[x](https://evil)" not in body and "\\\\[x\\\\]" in body, "user text cannot become a link"
+    assert await count(engine, "handoffs", teams.tenant) == 1
+    reply = teams.connector.sent[-1]
+    assert reply.conversation == f"a:dm-dana-{teams.tenant}"
+    assert any(a["data"]["handoff_action"] == "handoff.ack" for s in card["body"] if s["type"] == "ActionSet"
+               for a in s["actions"])
+
+
+async def test_a_command_in_a_channel_needs_the_mention_removed(teams: TeamsHarness) -> None:
+    card = await teams.say("who owns battlecards?", kind="channel", conversation="19:launch@thread.tacv2")
+    assert "competitive messaging" in card_text(card)
+
+
+async def test_the_owner_gets_a_dm_in_a_new_1to1_chat_and_a_click_updates_the_card(teams: TeamsHarness, engine) -> None:
+    await teams.say("handoff <at>Lee</at> requirement: pricing page by fri", mentions=("lee",))
+    await teams.ticks().send()
+    assert teams.connector.created and teams.connector.created[-1]["members"][0]["id"] == "29:lee"
+    dm = teams.connector.sent[-1]
+    assert dm.conversation.startswith("a:chat-") and "pricing page" in card_text(dm.activity)
+    for card in teams.connector.cards():
+        assert_valid_card(card)
+    click = teams.activity(user="lee", conversation=dm.conversation, value={"handoff_action": "handoff.ack", "value": "1"},
+                           reply_to=dm.activity_id)
+    assert await teams.post(click) in (200, 201)
+    update = teams.connector.sent[-1]
+    assert update.method == "PUT" and update.activity_id == dm.activity_id
+    assert "acknowledged" in card_text(update.activity)
+    assert_valid_card(update.activity["attachments"][0]["content"])
+
+
+async def test_someone_else_cannot_move_it(teams: TeamsHarness) -> None:
+    await teams.say("handoff <at>Lee</at> requirement: pricing page by fri", mentions=("lee",))
+    card = await teams.say("done 1", user="sam")
+    assert "Only" in card_text(card)
+
+
+async def test_a_reason_button_asks_for_the_reason_in_a_card_form(teams: TeamsHarness) -> None:
+    await teams.say("handoff <at>Lee</at> requirement: pricing page by fri", mentions=("lee",))
+    form = await teams.say("", user="lee", value={"handoff_action": "handoff.decline", "value": "1"})
+    assert any(el.get("type") == "Input.Text" and el.get("isRequired") for el in form["body"])
+    done = await teams.say("", user="lee", value={"handoff_action": "handoff.decline", "value": "1", "text": "not ours"})
+    assert "declined" in card_text(done)
+
+
+async def test_malformed_activities_get_400_and_change_nothing(teams: TeamsHarness, engine) -> None:
+    assert await teams.post(None, raw=b"{not json") == 400
+    assert await teams.post({"text": "no type"}) == 400
+    assert await teams.post([1, 2]) == 400
+    assert await teams.post(None, raw=b"x" * (300 * 1024)) == 413
+    assert await count(engine, "handoffs", teams.tenant) == 0
+
+
+async def test_two_tenants_never_see_each_other(teams: TeamsHarness) -> None:
+    await teams.say("handoff <at>Lee</at> question: tenant-one secret", mentions=("lee",))
+    other = await teams.say("list all", tenant=f"other-{uuid.uuid4().hex[:6]}")
+    assert "tenant-one secret" not in card_text(other)
+
+
+async def test_connector_403_marks_the_chat_dead_and_fails_once(teams: TeamsHarness, engine) -> None:
+    await teams.say("help")  # dana's 1:1 chat is now known
+    from bot.outbox import DeliveryKind, NewDelivery
+    from bot.reply import Reply
+
+    workspace = f"teams:{teams.tenant}"
+    await teams.core.queue(workspace, NewDelivery("digest:t403", DeliveryKind.DIGEST, "dm:29:dana", Reply(title="hi")))
+    teams.connector.fail_statuses = [403]
+    await teams.ticks().send()
+    async with engine.connect() as conn:
+        row = (await conn.execute(text("SELECT status, last_error FROM deliveries WHERE workspace_id = :w AND key = 'digest:t403'"),
+                                  {"w": workspace})).one()
+        active = (await conn.execute(text("SELECT active FROM conversation_refs WHERE workspace_id = :w AND user_id = '29:dana'"),
+                                     {"w": workspace})).scalar_one()
+    assert tuple(row) == ("failed", "teams_403") and not active
+
+
+async def test_with_an_app_id_unauthenticated_requests_get_401(engine: AsyncEngine, clock: FakeClock) -> None:
+    async with running_teams(engine, clock, microsoft_app_id="11111111-2222-3333-4444-555555555555",
+                             microsoft_app_password="secret") as teams:
+        body = teams.activity("handoff <at>Lee</at> question: nope", mentions=("lee",))
+        for headers in ({}, {"Authorization": "Bearer garbage"}, {"Authorization": "Basic abc"},
+                        {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0."}):
+            assert await teams.post(body, headers=headers) == 401
+        assert await count(engine, "handoffs", teams.tenant) == 0
+        assert teams.connector.sent == []

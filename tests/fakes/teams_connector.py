@@ -1,0 +1,82 @@
+"""A fake Bot Connector service: a real aiohttp server on 127.0.0.1 that records what the bot sends.
+
+Activities carry it as their ``serviceUrl``; botbuilder's connector client (``requests`` in a
+thread) posts replies, updates and new conversations here. Failures can be queued per route.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Sent:
+    method: str  # POST | PUT
+    conversation: str
+    activity: dict[str, Any]
+    reply_to: str | None = None
+    activity_id: str | None = None
+    authorization: str | None = None
+
+
+@dataclass
+class TeamsConnector:
+    sent: list[Sent] = field(default_factory=list)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    fail_statuses: list[int] = field(default_factory=list)  # the next sends answer these, in order
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> TeamsConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}", self._update)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def cards(self, conversation: str | None = None) -> list[dict[str, Any]]:
+        """The Adaptive Cards sent (posted or updated), oldest first."""
+        return [a["content"] for s in self.sent if conversation in (None, s.conversation)
+                for a in s.activity.get("attachments") or [] if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if self.fail_statuses:
+            return web.json_response({"error": {"code": "Fail", "message": "scripted"}}, status=self.fail_statuses.pop(0))
+        activity_id = f"act-{next(self._ids)}"
+        self.sent.append(Sent("POST", request.match_info["conversation"], body, request.match_info.get("reply_to"),
+                              activity_id, request.headers.get("Authorization")))
+        return web.json_response({"id": activity_id})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.sent.append(Sent("PUT", request.match_info["conversation"], body, None, request.match_info["activity_id"],
+                              request.headers.get("Authorization")))
+        return web.json_response({"id": request.match_info["activity_id"]})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.created.append(body)
+        return web.json_response({"id": f"a:chat-{next(self._ids)}", "serviceUrl": self.url})

@@ -31,6 +31,7 @@ from handlers.slack_app import add_socket_mode, build_slack_app, build_slack_mes
 from handlers.teams_app import TEAMS_BOT, build_teams
 from handlers.teams_app import add_routes as add_teams_routes
 from handlers.teams_messenger import TeamsMessenger
+from handlers.teams_package import build_package
 from storage.database import create_engine, is_sqlite
 from storage.migrate import upgrade
 from storage.scheduling import SqlOutboxStore
@@ -223,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("demo", help="seed a sample release into the local workspace")
     sub.add_parser("worker", help="run the scheduled jobs only (nudges, digests, outbox)")
+    package = sub.add_parser("teams-package", help="write the Teams app package (manifest and icons) to side-load")
+    package.add_argument("--host", required=True, help="the public HTTPS host in front of /api/messages")
+    package.add_argument("--out", default="handoff-teams.zip", help="where to write the zip")
     jobs = sub.add_parser("jobs", help="run one scheduled pass now")
     jobs.add_argument("action", choices=["run"])
     jobs.add_argument("job", choices=["nudges", "digests", "outbox"])
@@ -254,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     elif command == "jobs":
         logging.getLogger().setLevel(logging.WARNING)
         return asyncio.run(run_job(settings, args.job, args.at, args.dry_run))
+    elif command == "teams-package":
+        if not settings.microsoft_app_id:
+            print("Set MICROSOFT_APP_ID (the bot's Azure app id) first: the package names it.", file=sys.stderr)
+            return 2
+        print(f"Wrote {build_package(settings.microsoft_app_id, args.host, Path(args.out))}")
     elif command == "demo":
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(run_demo(settings))

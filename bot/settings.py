@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "MultiTenant"
+    # Where Bot Framework's signing keys are published; tests and sovereign clouds change it.
+    microsoft_openid_metadata_url: str | None = None
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     handoff_draft_model: str | None = None

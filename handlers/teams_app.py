@@ -17,7 +17,8 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants
 
 from bot.dispatch import Core
 from bot.settings import Settings
@@ -39,12 +40,30 @@ class BotConfig:
     APP_PASSWORD: str = ""
     APP_TYPE: str = "MultiTenant"
     APP_TENANTID: str = ""
+    # Set only to move the key metadata (tests, sovereign clouds); then every public-cloud value
+    # must be spelled out, since botbuilder switches to its fully parameterised authentication.
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
+    TO_CHANNEL_FROM_BOT_LOGIN_URL: str | None = None
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None = None
+    OAUTH_URL: str | None = None
+    CALLER_ID: str | None = None
 
 
 def bot_config(settings: Settings) -> BotConfig:
     password = settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else ""
-    return BotConfig(settings.microsoft_app_id or "", password, settings.microsoft_app_type,
-                     settings.microsoft_app_tenant_id or "")
+    config = BotConfig(settings.microsoft_app_id or "", password, settings.microsoft_app_type,
+                       settings.microsoft_app_tenant_id or "")
+    if metadata := settings.microsoft_openid_metadata_url:
+        config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = metadata
+        config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+        config.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + (
+            settings.microsoft_app_tenant_id or AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT)
+        config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+        config.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+        config.CALLER_ID = CallerIdConstants.public_azure_channel.value
+    return config
 
 
 def build_teams(settings: Settings, core: Core) -> tuple[CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsBot]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+import jwt
 import pytest
+from botbuilder.schema import Activity
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.teams_app import TEAMS_AUTH
 from tests.e2e.teams_harness import TeamsHarness, assert_valid_card, card_text, running_teams
+from tests.fakes.openid import FakeIssuer
 from tests.support import FakeClock
 
 
@@ -106,12 +110,45 @@ async def test_connector_403_marks_the_chat_dead_and_fails_once(teams: TeamsHarn
     assert tuple(row) == ("failed", "teams_403") and not active
 
 
-async def test_with_an_app_id_unauthenticated_requests_get_401(engine: AsyncEngine, clock: FakeClock) -> None:
-    async with running_teams(engine, clock, microsoft_app_id="11111111-2222-3333-4444-555555555555",
-                             microsoft_app_password="secret") as teams:
+APP_ID = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[FakeIssuer]:
+    with FakeIssuer() as fake:
+        yield fake
+
+
+def bad_tokens(issuer: FakeIssuer, service_url: str) -> dict[str, str]:
+    good = {"audience": APP_ID, "service_url": service_url}
+    return {
+        "missing": "",
+        "garbage": "Bearer garbage",
+        "not bearer": "Basic abc",
+        "alg none": "Bearer " + jwt.encode({"aud": APP_ID}, None, algorithm="none"),
+        "alg HS256": "Bearer " + issuer.token(**good, algorithm="HS256"),
+        "expired": "Bearer " + issuer.token(**good, expires_in=-3600),
+        "bad signature": "Bearer " + issuer.token(**good, key=issuer.other_key),
+        "unknown key id": "Bearer " + issuer.token(**good, kid="nope"),
+        "wrong issuer": "Bearer " + issuer.token(**good, issuer="https://evil.example.com"),
+        "wrong audience": "Bearer " + issuer.token(audience="someone-else", service_url=service_url),
+        "wrong service url": "Bearer " + issuer.token(audience=APP_ID, service_url="https://evil.example.com/"),
+    }
+
+
+async def test_with_an_app_id_every_bad_token_gets_401_and_the_bot_never_runs(engine: AsyncEngine, clock: FakeClock,
+                                                                             issuer: FakeIssuer) -> None:
+    async with running_teams(engine, clock, microsoft_app_id=APP_ID, microsoft_app_password="secret",
+                             microsoft_openid_metadata_url=issuer.metadata_url) as teams:
+        teams.tenant = f"tenant-{uuid.uuid4().hex[:8]}"
         body = teams.activity("handoff <at>Lee</at> question: nope", mentions=("lee",))
-        for headers in ({}, {"Authorization": "Bearer garbage"}, {"Authorization": "Basic abc"},
-                        {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0."}):
-            assert await teams.post(body, headers=headers) == 401
+        statuses = {name: await teams.post(body, headers={"Authorization": header} if header else {})
+                    for name, header in bad_tokens(issuer, teams.connector.url).items()}
+        assert statuses == dict.fromkeys(statuses, 401)
         assert await count(engine, "handoffs", teams.tenant) == 0
+        assert await count(engine, "conversation_refs", teams.tenant) == 0
         assert teams.connector.sent == []
+        good = issuer.token(audience=APP_ID, service_url=teams.connector.url)
+        verified = await teams.web_app[TEAMS_AUTH].authenticate_request(
+            Activity().deserialize(body), f"Bearer {good}")
+        assert verified.claims_identity.is_authenticated, "the same issuer's valid token passes"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -96,8 +97,11 @@ def card_text(card: dict[str, Any]) -> str:
 
 
 @asynccontextmanager
-async def running_teams(engine: AsyncEngine, clock: FakeClock, **settings: Any) -> AsyncIterator[TeamsHarness]:
-    async with TeamsConnector() as connector:
+async def running_teams(engine: AsyncEngine, clock: FakeClock, connector: TeamsConnector | None = None,
+                        **settings: Any) -> AsyncIterator[TeamsHarness]:
+    async with contextlib.AsyncExitStack() as stack:
+        if connector is None:
+            connector = await stack.enter_async_context(TeamsConnector())
         config = Settings(_env_file=None, **({"handoff_scheduler": "off"} | settings))
         core = Core(SqlUnitOfWorkFactory(engine), clock=clock)
         web_app = build_web_app(config, core, engine)

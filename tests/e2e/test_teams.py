@@ -11,9 +11,12 @@ from botbuilder.schema import Activity
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.outbox import DeliveryKind, NewDelivery
+from bot.reply import Reply
 from handlers.teams_app import TEAMS_AUTH
 from tests.e2e.teams_harness import TeamsHarness, assert_valid_card, card_text, running_teams
 from tests.fakes.openid import FakeIssuer
+from tests.fakes.teams_connector import TeamsConnector
 from tests.support import FakeClock
 
 
@@ -95,9 +98,6 @@ async def test_two_tenants_never_see_each_other(teams: TeamsHarness) -> None:
 
 async def test_connector_403_marks_the_chat_dead_and_fails_once(teams: TeamsHarness, engine) -> None:
     await teams.say("help")  # dana's 1:1 chat is now known
-    from bot.outbox import DeliveryKind, NewDelivery
-    from bot.reply import Reply
-
     workspace = f"teams:{teams.tenant}"
     await teams.core.queue(workspace, NewDelivery("digest:t403", DeliveryKind.DIGEST, "dm:29:dana", Reply(title="hi")))
     teams.connector.fail_statuses = [403]
@@ -108,6 +108,22 @@ async def test_connector_403_marks_the_chat_dead_and_fails_once(teams: TeamsHarn
         active = (await conn.execute(text("SELECT active FROM conversation_refs WHERE workspace_id = :w AND user_id = '29:dana'"),
                                      {"w": workspace})).scalar_one()
     assert tuple(row) == ("failed", "teams_403") and not active
+
+
+async def test_a_proactive_dm_after_a_restart_uses_the_reference_from_the_database(engine: AsyncEngine,
+                                                                                 clock: FakeClock) -> None:
+    tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+    async with TeamsConnector() as connector:
+        async with running_teams(engine, clock, connector) as first:
+            first.tenant = tenant
+            await first.say("help", user="lee")  # lee's 1:1 chat is known from here on
+        async with running_teams(engine, clock, connector) as restarted:  # a new process: nothing in memory
+            await restarted.core.queue(f"teams:{tenant}", NewDelivery("nudges:restart", DeliveryKind.NUDGE, "dm:29:lee",
+                                                                      Reply(title="A reminder from Handoff")))
+            await restarted.ticks().send()
+    last = connector.sent[-1]
+    assert last.conversation == f"a:dm-lee-{tenant}" and "A reminder from Handoff" in card_text(last.activity)
+    assert connector.created == [], "the stored 1:1 chat was used, not a new one"
 
 
 APP_ID = "11111111-2222-3333-4444-555555555555"

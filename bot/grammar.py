@@ -118,14 +118,30 @@ def _parse_new(text: str) -> c.CreateHandoff:
 
 def _split_header(text: str) -> tuple[str | None, str]:
     """``@dana requirement for v2.3: title`` -> (``@dana requirement for v2.3``, ``title``)."""
-    head, sep, body = text.partition(":")
-    if not sep or "\n" in head or len(head) > 120:
+    colon = _header_colon(text)
+    if colon < 0:
+        return None, text
+    head, body = text[:colon], text[colon + 1:]
+    if "\n" in head or len(head) > 120:
         return None, text
     try:
         _parse_header(head)
     except UsageError:
         return None, text
     return head, body.strip()
+
+
+def _header_colon(text: str) -> int:
+    """The first colon outside a ``<…>`` mention: Teams user ids (``<@29:1a2b|Dana>``) hold colons."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and depth:
+            depth -= 1
+        elif ch == ":" and not depth:
+            return i
+    return -1
 
 
 def _parse_header(header: str) -> tuple[c.UserRef | None, Kind | None, str | None, str | None]:

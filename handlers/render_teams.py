@@ -91,8 +91,10 @@ def _spans(spans: Iterable[Span]) -> str:
     out = []
     for span in spans:
         if isinstance(span, Strong):
-            core = escape(span.text).strip()
-            out.append(f"**{core}**" if core else escape(span.text))
+            text = escape(span.text)
+            core = text.strip()
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+            out.append(f"{lead}**{core}**{trail}" if core else text)
         elif isinstance(span, Code | Link):
             out.append(escape(span.text))
         else:

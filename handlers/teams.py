@@ -9,6 +9,7 @@ go through the outbox, so a turn never waits on, or loses, a message to someone 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
@@ -17,15 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationParameters
 
 from bot import commands as c
 from bot.context import Caller
 from bot.dispatch import Core, Outcome
+from bot.grammar import parse
 from bot.lifecycle import Action
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.presenters import handoff_card
-from bot.reply import Paragraph, Reply
+from bot.reply import Paragraph, Reply, Strong
 from handlers.render_teams import SCHEMA, VERSION, card_text, render_card
 
 log = logging.getLogger("handoff.teams")
@@ -35,6 +37,13 @@ _DIRECT = {"handoff.ack": Action.ACK, "handoff.start": Action.START, "handoff.do
 _WITH_TEXT = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "handoff.decline": Action.DECLINE,
               "handoff.block": Action.BLOCK, "handoff.cancel": Action.CANCEL}
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+
+
+def parse_or_none(text: str) -> c.Command | None:
+    try:
+        return parse(text)
+    except Exception:  # the core answers unparseable text with usage; nothing to adjust here
+        return None
 
 
 def workspace_of(activity: Activity) -> str:
@@ -73,9 +82,19 @@ def command_text(activity: Activity) -> str:
     return html.unescape(_AT.sub(r"@\1", text)).strip()
 
 
+def channel_of(conversation_id: str) -> str:
+    """``19:x@thread.tacv2;messageid=123`` (a reply chain) -> ``19:x@thread.tacv2`` (the channel)."""
+    return conversation_id.split(";", 1)[0]
+
+
+def is_teams_channel(ref: str | None) -> bool:
+    return bool(ref) and ref.startswith("19:") and "@thread" in ref
+
+
 class TeamsBot(ActivityHandler):
-    def __init__(self, core: Core, on_queued: Callable[[], None] | None = None) -> None:
+    def __init__(self, core: Core, app_id: str = "", on_queued: Callable[[], None] | None = None) -> None:
         self.core = core
+        self.app_id = app_id
         self.on_queued = on_queued or (lambda: None)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -88,8 +107,21 @@ class TeamsBot(ActivityHandler):
         if isinstance(activity.value, dict) and activity.value.get("handoff_action"):
             await self._click(turn_context, caller, activity.value)
             return
-        outcome = await self.core.handle(caller, command_text(activity))
+        command = self._in_this_channel(parse_or_none(command_text(activity)), activity)
+        if command is None:
+            outcome = await self.core.handle(caller, command_text(activity))
+        else:
+            outcome = await self.core.execute(caller, command)
         await self._deliver(turn_context, caller, outcome)
+        await self._release_threads(turn_context, caller, outcome)
+
+    @staticmethod
+    def _in_this_channel(command: c.Command | None, activity: Activity) -> c.Command | None:
+        """``release new v2.3`` typed in a channel makes that channel the release's home."""
+        kind = activity.conversation.conversation_type if activity.conversation else None
+        if isinstance(command, c.CreateRelease) and not command.channel and kind == "channel":
+            return dataclasses.replace(command, channel=channel_of(activity.conversation.id))
+        return command
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
@@ -149,6 +181,83 @@ class TeamsBot(ActivityHandler):
         outcome = await self.core.execute(caller, command)
         clicked = turn_context.activity.reply_to_id
         await self._deliver(turn_context, caller, outcome, clicked=clicked)
+        await self._release_threads(turn_context, caller, outcome)
+
+    # --- release reply chains ---------------------------------------------------------------
+
+    async def _release_threads(self, turn_context: TurnContext, caller: Caller, outcome: Outcome) -> None:
+        """Every new line of a release's knowledge goes to the reply chain under its root card in
+        the release's channel; the root card is posted once, then refreshed with live counts."""
+        here = channel_of(turn_context.activity.conversation.id)
+        roots: dict[int, str] = {}
+        touched = {}
+        for line in outcome.thread_lines:
+            release = line.release
+            if not is_teams_channel(release.channel_ref):
+                continue
+            channel = release.channel_ref
+            if line.entry.private and channel != here:
+                continue  # said in private: never posted where more people can see it
+            root = roots.get(release.id) or release.thread_ref
+            if not root:
+                summary = (await self.core.execute(caller, c.ShowRelease(release.name, public=True))).reply
+                root = await self._new_thread(turn_context, channel, _card(summary))
+                if not root:
+                    continue
+                await self.core.execute(caller, c.AttachReleaseThread(release.id, channel, root))
+            roots[release.id] = root
+            touched[release.id] = release
+            text = Reply(blocks=(Paragraph((Strong(f"{line.entry.kind.value.capitalize()}: "), line.entry.body)),))
+            await self._post(turn_context, f"{channel};messageid={root}", _card(text))
+        for release_id, release in touched.items():
+            summary = (await self.core.execute(caller, c.ShowRelease(release.name, public=True))).reply
+            if not summary.is_error:
+                update = _card(summary)
+                update.id = roots[release_id]
+                await self._proactive(turn_context, release.channel_ref or "", lambda tc, u=update: tc.update_activity(u))
+
+    async def _new_thread(self, turn_context: TurnContext, channel: str, activity: Activity) -> str | None:
+        """Start a new conversation (a root post) in a channel; what TeamsInfo.send_message_to_teams_channel
+        does, but also in emulator mode, where that helper takes a path CloudAdapter lacks."""
+        params = ConversationParameters(is_group=True, channel_data={"channel": {"id": channel}}, activity=activity)
+        created: dict[str, str] = {}
+
+        async def remember(tc: TurnContext) -> None:
+            created["id"] = tc.activity.id or ""
+
+        try:
+            await turn_context.adapter.create_conversation(self.app_id, remember, params, "msteams",
+                                                           turn_context.activity.service_url, None)
+        except Exception as exc:  # the release is saved; a refused post must not fail the turn
+            log.warning("could not start the release thread in %s: %s", channel, exc)
+        return created.get("id") or None
+
+    async def _post(self, turn_context: TurnContext, conversation_id: str, activity: Activity) -> None:
+        """A message in another conversation (a reply chain); not a reply to this turn's activity."""
+
+        async def send(tc: TurnContext) -> None:
+            outgoing = TurnContext.apply_conversation_reference(
+                activity, TurnContext.get_conversation_reference(tc.activity))
+            outgoing.reply_to_id = None  # a new message in the chain, not a reply to the continuation event
+            await tc.adapter.send_activities(tc, [outgoing])
+
+        await self._proactive(turn_context, conversation_id, send)
+
+    async def _proactive(self, turn_context: TurnContext, conversation_id: str, work: Callable[[TurnContext], Any]) -> None:
+        """Speak in another conversation of the same team, from inside a turn."""
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        reference.conversation = ConversationAccount(
+            id=conversation_id, conversation_type="channel",
+            tenant_id=getattr(turn_context.activity.conversation, "tenant_id", None), is_group=True)
+        reference.activity_id = None
+
+        async def run(tc: TurnContext) -> None:
+            await work(tc)
+
+        try:
+            await turn_context.adapter.continue_conversation(reference, run, bot_app_id=self.app_id)
+        except Exception as exc:  # the change is saved; a refused post must not fail the turn
+            log.warning("could not post in %s: %s", conversation_id, exc)
 
     # --- delivery -------------------------------------------------------------------------
 

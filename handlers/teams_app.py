@@ -69,7 +69,7 @@ def bot_config(settings: Settings) -> BotConfig:
 def build_teams(settings: Settings, core: Core) -> tuple[CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsBot]:
     auth = ConfigurationBotFrameworkAuthentication(bot_config(settings))
     adapter = CloudAdapter(auth)
-    bot = TeamsBot(core)
+    bot = TeamsBot(core, settings.microsoft_app_id or "")
 
     async def on_error(turn_context: TurnContext, error: Exception) -> None:
         if turn_context.activity.name == "ContinueConversation":

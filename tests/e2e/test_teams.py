@@ -82,6 +82,26 @@ async def test_a_reason_button_asks_for_the_reason_in_a_card_form(teams: TeamsHa
     assert "declined" in card_text(done)
 
 
+async def test_a_release_made_in_a_channel_keeps_its_knowledge_in_one_reply_chain(teams: TeamsHarness) -> None:
+    channel = f"19:launch-{uuid.uuid4().hex[:6]}@thread.tacv2"
+    await teams.say("release new v2.3 2026-12-15", kind="channel", conversation=channel)
+    roots = [s for s in teams.connector.sent if s.conversation == channel and s.method == "POST" and s.reply_to is None]
+    root = next(r for r in roots if "v2.3" in card_text(r.activity))
+    await teams.say("release decide v2.3 We launch mid-market first", kind="channel", conversation=f"{channel};messageid=9")
+    await teams.say("handoff <at>Lee</at> requirement for v2.3: battlecards by fri", mentions=("lee",), kind="channel",
+                    conversation=channel)
+    await teams.say("handoff <at>Lee</at> requirement for v2.3: private pricing plan", mentions=("lee",))  # a 1:1 chat
+    chain = [s for s in teams.connector.sent if s.conversation == f"{channel};messageid={root.activity_id}"]
+    print("DBG", [(s.method, s.conversation, card_text(s.activity)[-200:]) for s in teams.connector.sent])
+    texts = " ".join(card_text(s.activity) for s in chain)
+    assert "We launch mid" in texts and "battlecards" in texts
+    assert "private pricing" not in texts, "what was said in a 1:1 chat stays out of the channel"
+    refreshed = [s for s in teams.connector.sent if s.method == "PUT" and s.activity_id == root.activity_id]
+    assert refreshed and "mid" in card_text(refreshed[-1].activity)
+    for card in teams.connector.cards():
+        assert_valid_card(card)
+
+
 async def test_malformed_activities_get_400_and_change_nothing(teams: TeamsHarness, engine) -> None:
     assert await teams.post(None, raw=b"{not json") == 400
     assert await teams.post({"text": "no type"}) == 400

@@ -77,6 +77,13 @@ class TeamsConnector:
         return web.json_response({"id": request.match_info["activity_id"]})
 
     async def _create(self, request: web.Request) -> web.Response:
+        """A 1:1 chat, or (with channelData.channel) a new post in a channel, as Teams answers them."""
         body = await request.json()
         self.created.append(body)
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        if channel:
+            activity_id = f"act-{next(self._ids)}"
+            self.sent.append(Sent("POST", channel, body.get("activity") or {}, None, activity_id,
+                                  request.headers.get("Authorization")))
+            return web.json_response({"id": f"{channel};messageid={activity_id}", "activityId": activity_id})
         return web.json_response({"id": f"a:chat-{next(self._ids)}", "serviceUrl": self.url})

@@ -120,3 +120,10 @@ def test_known_commands_with_junk_parse_or_explain(head: str, tail: str) -> None
         parse(f"{head} {tail}")
     except UsageError as exc:
         assert str(exc)
+
+
+def test_a_teams_mention_with_a_colon_in_its_id_does_not_end_the_header() -> None:
+    cmd = parse("handoff <@29:1a2b-c|Lee Chen> messaging for v2.3: hero copy: short version by fri")
+    assert isinstance(cmd, c.CreateHandoff)
+    assert cmd.owner == c.UserRef(platform_id="29:1a2b-c", name="Lee Chen")
+    assert (cmd.release, cmd.title, cmd.due) == ("v2.3", "hero copy: short version", "fri")

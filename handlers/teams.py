@@ -27,8 +27,9 @@ from bot.grammar import parse
 from bot.lifecycle import Action
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.presenters import handoff_card
-from bot.reply import Paragraph, Reply, Strong
-from handlers.render_teams import SCHEMA, VERSION, card_text, render_card
+from bot.reply import Paragraph, Reply, Strong, message_of
+from handlers import teams_forms as forms
+from handlers.render_teams import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
 
@@ -104,8 +105,14 @@ class TeamsBot(ActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         caller = self.caller(activity)
+        if isinstance(activity.value, dict) and activity.value.get("handoff_action") == forms.NEW_HANDOFF:
+            await self._submit_new(turn_context, caller, activity.value)
+            return
         if isinstance(activity.value, dict) and activity.value.get("handoff_action"):
             await self._click(turn_context, caller, activity.value)
+            return
+        if command_text(activity).lower() in ("", "new", "handoff", "handoff new"):
+            await turn_context.send_activity(_attach(await self._new_form(caller)))
             return
         command = self._in_this_channel(parse_or_none(command_text(activity)), activity)
         if command is None:
@@ -150,6 +157,24 @@ class TeamsBot(ActivityHandler):
         user = activity.from_property.id if kind == "personal" and activity.from_property else None
         await self.core.remember_conversation(workspace_of(activity), activity.conversation.id, kind, user, reference)
 
+    # --- the new-handoff form ----------------------------------------------------------------
+
+    async def _new_form(self, caller: Caller, values: dict[str, Any] | None = None, problem: str | None = None,
+                        field: str | None = None) -> dict[str, Any]:
+        releases = await self.core.names(caller.workspace_id, "releases")
+        areas = await self.core.names(caller.workspace_id, "areas")
+        return forms.new_handoff_form(releases, areas, values, problem, field)
+
+    async def _submit_new(self, turn_context: TurnContext, caller: Caller, value: dict[str, Any]) -> None:
+        """Like a Slack modal: a refusal comes back as the same form, the problem next to its field."""
+        outcome = await self.core.execute(caller, forms.read_new_handoff(value))
+        if outcome.reply.is_error:
+            form = await self._new_form(caller, value, message_of(outcome.reply), outcome.reply.field)
+            await turn_context.send_activity(_attach(form))
+            return
+        await self._deliver(turn_context, caller, outcome)
+        await self._release_threads(turn_context, caller, outcome)
+
     # --- clicks ---------------------------------------------------------------------------
 
     async def _click(self, turn_context: TurnContext, caller: Caller, value: dict[str, Any]) -> None:
@@ -170,7 +195,7 @@ class TeamsBot(ActivityHandler):
         elif action == "handoff.comment" and text:
             command = c.CommentOnHandoff(n, text)
         elif action in _WITH_TEXT or action == "handoff.comment":
-            await turn_context.send_activity(_attach(text_form(action, n, v)))
+            await turn_context.send_activity(_attach(forms.text_form(action, n, v)))
             return
         elif action in ("handoff.reassign", "handoff.not_mine"):
             await turn_context.send_activity(_card(Reply(title=f"Who should own #{n}? Type: reassign {n} @name")))
@@ -297,22 +322,3 @@ def _attach(card: dict[str, Any], summary: str = "Handoff") -> Activity:
     activity.summary = summary
     activity.type = ActivityTypes.message
     return activity
-
-
-_LABELS = {"handoff.ask": "Your question", "handoff.answer": "Your answer", "handoff.comment": "Your comment"}
-
-
-def text_form(action: str, number: int, version: int | None) -> dict[str, Any]:
-    """The card that replaces Slack's reason modal: a required text box and a Send button."""
-    label = _LABELS.get(action, "Why?")
-    value = f"{number}:{version}" if version is not None else str(number)
-    return {
-        "type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION,
-        "body": [
-            {"type": "TextBlock", "text": f"{label} (#{number})", "weight": "Bolder", "wrap": True},
-            {"type": "Input.Text", "id": "text", "isMultiline": True, "isRequired": True, "maxLength": 3000,
-             "label": label, "errorMessage": "Write a few words first."},
-        ],
-        "actions": [{"type": "Action.Submit", "title": "Send", "style": "positive",
-                     "data": {"handoff_action": action, "value": value}}],
-    }

@@ -1,0 +1,85 @@
+"""Adaptive Card forms for Teams: what Slack does with modals (the new-handoff form, reasons)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import commands as c
+from bot.domain import Kind
+from handlers.render_teams import SCHEMA, VERSION
+
+NEW_HANDOFF = "handoff.new"
+_KINDS = (("requirement", "Requirement (PM → PMM)"), ("messaging", "Messaging (PMM → PM)"), ("question", "Question"))
+_LABELS = {"handoff.ask": "Your question", "handoff.answer": "Your answer", "handoff.comment": "Your comment"}
+MAX_CHOICES = 100
+
+
+def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body, "actions": actions}
+
+
+def _choices(values: list[str]) -> list[dict[str, str]]:
+    return [{"title": v, "value": v} for v in values[:MAX_CHOICES]]
+
+
+def new_handoff_form(releases: list[str], areas: list[str], values: dict[str, Any] | None = None,
+                     problem: str | None = None, field: str | None = None) -> dict[str, Any]:
+    """The form; sent again with the person's values and the problem next to its field."""
+    v = values or {}
+    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": "New handoff", "weight": "Bolder", "size": "Medium"}]
+    if problem:
+        body.append({"type": "TextBlock", "text": problem, "color": "Attention", "wrap": True})
+
+    def text_input(name: str, label: str, **props: Any) -> dict[str, Any]:
+        element = {"type": "Input.Text", "id": name, "label": label, **props}
+        if v.get(name):
+            element["value"] = str(v[name])
+        if field == name:
+            element["errorMessage"] = problem or "Check this field."
+        return element
+
+    body.append({"type": "Input.ChoiceSet", "id": "kind", "label": "Kind", "style": "compact",
+                 "value": v.get("kind") or "requirement", "choices": [{"title": t, "value": k} for k, t in _KINDS]})
+    body.append(text_input("title", "Title", isRequired=True, maxLength=200, errorMessage="A handoff needs a title."))
+    body.append(text_input("details", "Details", isMultiline=True, maxLength=3000,
+                           placeholder="audience: …, problem: …, why now: … / claims to verify: …, proof points: …"))
+    body.append(text_input("owner", "Owner", placeholder="their name, as Teams shows it (optional)"))
+    if releases:
+        body.append({"type": "Input.ChoiceSet", "id": "release", "label": "Release", "style": "filtered",
+                     "choices": _choices(releases), **({"value": v["release"]} if v.get("release") else {})})
+    if areas:
+        body.append({"type": "Input.ChoiceSet", "id": "area", "label": "Grey area", "style": "filtered",
+                     "choices": _choices(areas), **({"value": v["area"]} if v.get("area") else {})})
+    due = {"type": "Input.Date", "id": "due", "label": "Due"}
+    if v.get("due"):
+        due["value"] = str(v["due"])
+    if field == "due":
+        due["errorMessage"] = problem or "Check the date."
+    body.append(due)
+    return _card(body, [{"type": "Action.Submit", "title": "Hand off", "style": "positive",
+                         "data": {"handoff_action": NEW_HANDOFF}}])
+
+
+def read_new_handoff(value: dict[str, Any]) -> c.CreateHandoff:
+    def text(name: str) -> str:
+        return str(value.get(name) or "").strip()
+
+    owner = text("owner").lstrip("@")
+    kind = text("kind")
+    return c.CreateHandoff(
+        title=text("title"), owner=c.UserRef(name=owner.lower()) if owner else None,
+        kind=Kind(kind) if kind in {k.value for k in Kind} else None,
+        release=text("release") or None, area=text("area") or None, details=text("details"), due=text("due") or None,
+    )
+
+
+def text_form(action: str, number: int, version: int | None) -> dict[str, Any]:
+    """The card that replaces Slack's reason modal: a required text box and a Send button."""
+    label = _LABELS.get(action, "Why?")
+    value = f"{number}:{version}" if version is not None else str(number)
+    return _card(
+        [{"type": "TextBlock", "text": f"{label} (#{number})", "weight": "Bolder", "wrap": True},
+         {"type": "Input.Text", "id": "text", "isMultiline": True, "isRequired": True, "maxLength": 3000,
+          "label": label, "errorMessage": "Write a few words first."}],
+        [{"type": "Action.Submit", "title": "Send", "style": "positive", "data": {"handoff_action": action, "value": value}}],
+    )

@@ -238,7 +238,8 @@ class Outbox:
 
     async def _failed(self, d: Delivery, token: str, exc: DeliveryFailed, conversation: tuple[str, str],
                       report: OutboxReport) -> None:
-        if exc.permanent or (d.attempts >= MAX_ATTEMPTS and exc.retry_after is None):
+        most = getattr(self.messenger_for(d.workspace_id), "max_attempts", MAX_ATTEMPTS)
+        if exc.permanent or (d.attempts >= most and exc.retry_after is None):
             why = exc.reason if exc.permanent else f"gave up after {d.attempts} tries ({exc.reason})"
             await self._give_up(d, token, why, report)
             return

@@ -31,6 +31,8 @@ RETRY = frozenset({412, 429, 502, 503, 504})
 
 
 class TeamsMessenger:
+    max_attempts = 5  # RELIABILITY 12: Teams' throttling answers get at most five tries
+
     def __init__(self, adapter: CloudAdapter, app_id: str, uow_factory: UnitOfWorkFactory) -> None:
         self.adapter = adapter
         self.app_id = app_id

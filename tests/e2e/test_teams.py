@@ -120,6 +120,36 @@ async def test_the_new_handoff_form_validates_like_a_modal(teams: TeamsHarness, 
     assert await count(engine, "handoffs", teams.tenant) == 1
 
 
+STATES = {
+    "open": [], "acknowledged": [("lee", "ack 1")], "in_progress": [("lee", "ack 1"), ("lee", "start 1")],
+    "needs_info": [("lee", "ask 1 which segment?")], "blocked": [("lee", "block 1 waiting on legal")],
+    "declined": [("lee", "decline 1 not ours")], "done": [("lee", "done 1")], "cancelled": [("dana", "cancel 1")],
+}
+
+
+def buttons(card: dict) -> list[dict]:
+    return [a for block in card["body"] if block["type"] == "ActionSet" for a in block["actions"]]
+
+
+@pytest.mark.parametrize("state", list(STATES))
+async def test_every_button_of_every_state_answers_with_a_valid_card(teams: TeamsHarness, state: str) -> None:
+    await teams.say("help", user="lee")
+    await teams.say("handoff <at>Lee</at> requirement: pricing page by fri", mentions=("lee",))
+    for who, command in STATES[state]:
+        await teams.say(command, user=who)
+    card = await teams.say("show 1", user="lee")
+    assert state.replace("_", " ") in card_text(card)
+    for button in buttons(card):
+        for who in ("lee", "dana"):
+            answer = card_text(await teams.say("", user=who, value=button["data"]))
+            assert "went wrong" not in answer, (state, button["title"], answer)
+            if "Only" not in answer:
+                break
+        await teams.post(teams.activity("reopen 1", user="dana"))  # back to a state with buttons, if it moved
+        for who, command in STATES[state]:
+            await teams.post(teams.activity(command, user=who))
+
+
 async def test_malformed_activities_get_400_and_change_nothing(teams: TeamsHarness, engine) -> None:
     assert await teams.post(None, raw=b"{not json") == 400
     assert await teams.post({"text": "no type"}) == 400

@@ -24,5 +24,7 @@ def test_the_package_names_the_bot_and_holds_two_icons_of_the_right_size(tmp_pat
     assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
     lists = manifest["bots"][0]["commandLists"]
     assert len(lists) <= 3 and all(len(cl["commands"]) <= 12 for cl in lists)
+    assert all(set(cl.get("triggers", ["mention"])) <= {"mention", "slash"} for cl in lists)
+    assert "slash" in lists[0]["triggers"], "the commands show in the / menu where Teams supports it"
     assert {"handoff", "list", "who owns"} <= {cmd["title"] for cl in lists for cmd in cl["commands"]}
     assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}

@@ -24,6 +24,7 @@ from bot.jobs import Jobs
 from bot.outbox import Outbox
 from bot.settings import LOOPBACK, Settings
 from handlers.console import LOCAL_WORKSPACE, ConsoleMessenger, Shell, enable_history, local_caller
+from handlers.llm import build_drafter
 from handlers.messengers import ActiveWorkspaces, Messengers
 from handlers.scheduler import Intervals, Ticks, build_scheduler
 from handlers.slack_app import add_routes as add_slack_routes
@@ -44,7 +45,8 @@ MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; anything larger is ref
 
 def build_core(settings: Settings) -> tuple[Core, AsyncEngine]:
     engine = create_engine(settings.database_url)
-    return Core(SqlUnitOfWorkFactory(engine), default_timezone=settings.handoff_timezone), engine
+    core = Core(SqlUnitOfWorkFactory(engine), default_timezone=settings.handoff_timezone, drafter=build_drafter(settings))
+    return core, engine
 
 
 def build_jobs(settings: Settings, core: Core, engine: AsyncEngine, *, console: bool = False,

@@ -230,10 +230,47 @@ class ShowDigest:
     pass
 
 
+@dataclass(frozen=True)
+class DraftMessaging:
+    """Turn technical notes (or a handoff's title and details) into customer-facing messaging."""
+
+    notes: str = ""
+    release: str | None = None
+    handoff: int | None = None
+    audience: str | None = None
+    tone: str | None = None
+
+
+@dataclass(frozen=True)
+class SaveDraft:
+    """Internal: what drafting produced, saved and shown (a platform never parses this)."""
+
+    draft_id: int
+    status: str  # drafted | brief
+    result: dict | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class UseDraft:
+    draft_id: int
+
+
+@dataclass(frozen=True)
+class RegenerateDraft:
+    draft_id: int
+
+
+@dataclass(frozen=True)
+class DiscardDraft:
+    draft_id: int
+
+
 Command = (
     ShowHelp | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
+    | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft
 )

@@ -50,6 +50,7 @@ class Ctx:
     notices: list[Notice] = field(default_factory=list)
     entries: list[KnowledgeEntry] = field(default_factory=list)  # new lines for knowledge threads
     touched: dict[int, HandoffView] = field(default_factory=dict)  # handoffs whose cards changed
+    pending_draft: int | None = None  # a draft to write after the ack (the platform runs it)
 
     def today(self, person: Person | None = None) -> date:
         return local_today(self.now, self.timezone_of(person or self.actor))

@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from bot import commands as c
-from bot import handoffs, nudge_messages, people, presenters, registry, releases, reminders
+from bot import drafts, handoffs, nudge_messages, people, presenters, registry, releases, reminders
 from bot.context import Caller, Ctx
 from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
+from bot.drafts import Drafter, DraftService
 from bot.errors import HandoffError
 from bot.grammar import UsageError, parse
 from bot.outbox import NewDelivery
@@ -50,6 +51,7 @@ class Outcome:
     thread_lines: tuple[ThreadLine, ...] = ()
     handoffs: tuple[HandoffView, ...] = ()  # created or changed: platforms refresh their cards
     today: date | None = None  # the caller's local date, for rendering those cards
+    draft_id: int | None = None  # drafting to run after the ack: ``core.drafts.run(caller, draft_id)``
 
 
 def route(command_type: type[C]) -> Callable[[Callable[[C, Ctx], Awaitable[Reply]]], Callable[[C, Ctx], Awaitable[Reply]]]:
@@ -65,10 +67,12 @@ def utc_now() -> datetime:
 
 
 class Core:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now, default_timezone: str = "UTC") -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now, default_timezone: str = "UTC",
+                 drafter: Drafter | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.default_timezone = default_timezone
+        self.drafts = DraftService(self, drafter)
         self._workspaces: dict[str, Workspace] = {}  # rows that exist: one query fewer per request
 
     async def handle(self, caller: Caller, text: str) -> Outcome:
@@ -124,7 +128,7 @@ class Core:
                 reply = await ROUTES[type(command)](command, ctx)
                 lines = await _thread_lines(ctx)
                 await uow.commit()
-            return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today())
+            return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today(), ctx.pending_draft)
         except UsageError as exc:
             return Outcome(presenters.usage(exc.topic, str(exc)))
         except HandoffError as exc:
@@ -344,3 +348,35 @@ async def _digest(cmd: c.ShowDigest, ctx: Ctx) -> Reply:
 @route(c.PreviewDigest)
 async def _digest_preview(cmd: c.PreviewDigest, ctx: Ctx) -> Reply:
     return await reminders.preview(cmd, ctx)
+
+
+@route(c.DraftMessaging)
+async def _draft(cmd: c.DraftMessaging, ctx: Ctx) -> Reply:
+    record = await drafts.start(cmd, ctx)
+    ctx.pending_draft = record.id
+    return Reply(title="Drafting customer messaging from your notes…", ephemeral=False)
+
+
+@route(c.SaveDraft)
+async def _save_draft(cmd: c.SaveDraft, ctx: Ctx) -> Reply:
+    return presenters.draft_card(await drafts.save(cmd, ctx), cmd.problem)
+
+
+@route(c.UseDraft)
+async def _use_draft(cmd: c.UseDraft, ctx: Ctx) -> Reply:
+    view = await handoffs.create(await drafts.use(cmd, ctx), ctx)
+    to = f"to {view.owner.display_name}" if view.owner else "with no owner yet (no PMM drives messaging)"
+    return dataclasses.replace(presenters.handoff_card(view, ctx.today(), f"Messaging handoff {view.handoff.ref} {to}."),
+                               ephemeral=False)
+
+
+@route(c.RegenerateDraft)
+async def _regenerate_draft(cmd: c.RegenerateDraft, ctx: Ctx) -> Reply:
+    ctx.pending_draft = (await drafts.regenerate(cmd, ctx)).id
+    return Reply(title="Drafting it again…", ephemeral=False)
+
+
+@route(c.DiscardDraft)
+async def _discard_draft(cmd: c.DiscardDraft, ctx: Ctx) -> Reply:
+    await drafts.discard(cmd, ctx)
+    return Reply(title="Draft discarded.", tone=Tone.SUCCESS)

@@ -215,3 +215,21 @@ class DigestSubscription:
     private: bool = False  # a private channel: its own private handoffs may appear in it
     all_clear: bool = False  # post "all clear" when there is nothing to say
     created_by: int | None = None
+
+
+@dataclass
+class DraftRecord:
+    """A drafting request and its latest result (``result`` is the Draft as JSON, or None)."""
+
+    id: int
+    workspace_id: str
+    notes: str
+    options: dict
+    status: str  # drafted | brief | discarded | used
+    created_by: int
+    created_at: datetime
+    release_id: int | None = None
+    handoff_id: int | None = None
+    entry_id: int | None = None
+    result: dict | None = None
+    private: bool = False

@@ -458,6 +458,28 @@ def _parse_nudges(rest: str) -> c.Command:
     return c.SetNudgeOption(option, value.strip())
 
 
+_DRAFT_ACTIONS: dict[str, Callable[[int], c.Command]] = {
+    "use": c.UseDraft, "again": c.RegenerateDraft, "regenerate": c.RegenerateDraft, "discard": c.DiscardDraft,
+}
+
+
+def _parse_draft(rest: str) -> c.Command:
+    """``draft [for <release>] [audience: <who>;] <notes>``; ``draft use|again|discard <N>``."""
+    text = rest.strip()
+    word, tail = _split_word(text)
+    if word.lower() in _DRAFT_ACTIONS and _NUMBER.fullmatch(tail.strip()):
+        return _DRAFT_ACTIONS[word.lower()](int(tail.strip().lstrip("#")))
+    release = None
+    if m := re.match(r"for\s+", text, re.IGNORECASE):
+        release, text = _take_name(text[m.end():])
+    audience = None
+    if m := re.match(r"audience\s*:\s*([^;\n]{1,120})[;\n]\s*", text, re.IGNORECASE):
+        audience, text = m.group(1).strip(), text[m.end():]
+    if len(text.strip()) < 10:
+        raise UsageError("Give the technical notes to turn into customer messaging (a sentence or more).", "draft")
+    return c.DraftMessaging(notes=text.strip(), release=release, audience=audience)
+
+
 def _parse_help(rest: str) -> c.ShowHelp:
     return c.ShowHelp(rest.strip().lower() or None)
 
@@ -556,6 +578,7 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "help": _parse_help,
     "?": _parse_help,
     "digest": _parse_digest,
+    "draft": _parse_draft,
     "nudges": _parse_nudges,
     "reminders": _parse_nudges,
 }

@@ -190,8 +190,9 @@ def _handoff_nudges(state: NudgeState, h: Handoff) -> list[Nudge]:
 
 def _escalations(state: NudgeState, h: Handoff, owner: Person, release: Release | None) -> list[Nudge]:
     """After N unanswered nudges, the requester and the area's driver hear about it, once per streak."""
-    unanswered = [p for p in state.past
-                  if p.handoff_id == h.id and p.person_id == owner.id and p.rule in OWNER_RULES and p.at > h.updated_at]
+    unanswered = [p for p in state.past  # reminders to the owner: a release-thread post is not one
+                  if p.handoff_id == h.id and p.person_id == owner.id and p.rule in OWNER_RULES
+                  and p.at > h.updated_at and not p.key.startswith("thread:")]
     if len(unanswered) < state.settings.escalate_after:
         return []
     recipients: dict[int, Person] = {}

@@ -30,7 +30,7 @@ from bot.domain import (
 )
 
 if TYPE_CHECKING:
-    from bot.domain import DigestSubscription
+    from bot.domain import DigestSubscription, DraftRecord
     from bot.nudge_policy import PastNudge, Rule
     from bot.outbox import Delivery, DeliveryKind, NewDelivery
 
@@ -182,6 +182,16 @@ class ConversationRepository(Protocol):
     async def mark_dead(self, conversation_id: str) -> bool: ...
 
 
+class DraftRepository(Protocol):
+    async def add(self, notes: str, options: dict, created_by: int, at: datetime, release_id: int | None,
+                  handoff_id: int | None, private: bool) -> DraftRecord: ...
+    async def get(self, draft_id: int) -> DraftRecord | None: ...
+    async def finish(self, draft_id: int, status: str, result: dict | None, entry_id: int | None) -> None: ...
+    async def set_status(self, draft_id: int, status: str) -> None: ...
+    async def tokens_used(self, day: date) -> int: ...
+    async def spend(self, day: date, tokens: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction in one workspace. Rolls back unless :meth:`commit` is called."""
 
@@ -198,6 +208,7 @@ class UnitOfWork(Protocol):
     digests: DigestRepository
     jobs: JobRepository
     conversations: ConversationRepository
+    drafts: DraftRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -9,6 +9,7 @@ from bot.domain import (
     ACTIVE_STATUSES,
     DEFINITION_OF_READY,
     Area,
+    DraftRecord,
     HandoffView,
     Kind,
     KnowledgeEntry,
@@ -16,6 +17,7 @@ from bot.domain import (
     Release,
     Status,
 )
+from bot.drafting import brief as drafting_brief
 from bot.lifecycle import Action, allowed_actions
 from bot.ports import SearchHit
 from bot.registry import AreaReport, AssignResult, WhoOwnsAnswer
@@ -112,6 +114,8 @@ def handoff_buttons(view: HandoffView) -> list[Button]:
     if h.status in ACTIVE_STATUSES:
         buttons.append(Button("handoff.snooze_1d", "Snooze 1d", value))
         buttons.append(Button("handoff.snooze_3d", "Snooze 3d", value))
+        if h.kind is Kind.MESSAGING:
+            buttons.append(Button("handoff.draft", "Draft messaging", value))
     return buttons
 
 
@@ -312,3 +316,38 @@ def _by_kind(counts: dict[Kind, int]) -> str:
     if not total:
         return "0"
     return f"{total} (" + ", ".join(f"{n} {k.value}" for k, n in sorted(counts.items())) + ")"
+
+
+# --- drafts ------------------------------------------------------------------------------------
+
+def draft_buttons(draft_id: int, used: bool = False) -> list[Button]:
+    value = str(draft_id)
+    buttons = [] if used else [Button("draft.use", "Use as messaging handoff", value, "primary")]
+    return [*buttons, Button("draft.regenerate", "Regenerate", value), Button("draft.discard", "Discard", value, "danger")]
+
+
+def draft_card(record: DraftRecord, problem: str | None = None) -> Reply:
+    """A draft (outside-in messaging), or the brief, with what to do next."""
+    out = ReplyBuilder(ephemeral=False)
+    result = record.result
+    if result:
+        out.title = f"Draft: {result.get('headline', '')}"
+        p = result.get("positioning", {})
+        out.para(Strong("Value proposition: "), result.get("value_proposition", ""))
+        out.para(Strong("Positioning: "), f"For {p.get('for_whom', '')} who {p.get('who_need', '')}, "
+                 f"{p.get('product_is', '')} that {p.get('that', '')}. Unlike {p.get('unlike', '')}.")
+        out.fields(("Headline", result.get("headline", "")), ("Subheadline", result.get("subheadline", "")))
+        out.bullets([(Strong(b.get("benefit", "")), f" (from: {b.get('from_feature', '')})") for b in result.get("benefits", [])],
+                    heading="Benefits")
+        out.para(Strong("Release note: "), result.get("release_note", ""))
+        if result.get("jargon_avoided"):
+            out.context("Jargon avoided: " + ", ".join(result["jargon_avoided"]))
+        out.context("A first draft for a PMM to edit: check every claim against the notes before it ships.")
+    else:
+        out.title = "Messaging brief"
+        if problem:
+            out.para(problem)
+        for slot, items in drafting_brief(record.notes, record.options.get("audience")).items():
+            out.bullets([(item,) for item in items] or [("(nothing in the notes yet)",)], heading=slot)
+    out.buttons.extend(draft_buttons(record.id, used=record.status == "used"))
+    return out.build()

@@ -60,6 +60,11 @@ USAGE: dict[str, Usage] = {
         "digest here 09:00 v2.3",
         "a daily digest in this channel on working days (its time zone is yours unless changed)",
     ),
+    "draft": Usage(
+        "draft [for <release>] [audience: <who>;] <technical notes> | draft use|again|discard <N>",
+        "draft for v2.3 audience: finance admins; Added SAML SSO with SCIM provisioning; p99 login 180ms",
+        "a first draft of customer-facing messaging from technical notes (a brief when no model is set)",
+    ),
     "nudges": Usage(
         "nudges | nudges set hours HH:MM-HH:MM | days mon-fri | limit <N> | escalate <N> | quiet <date>[,<date>]",
         "nudges set hours 09:30-17:30",
@@ -71,7 +76,7 @@ USAGE: dict[str, Usage] = {
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
     "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "digest",
-    "nudges", "help",
+    "nudges", "draft", "help",
 )
 
 WRITE_SIDE_HINT = (

@@ -54,6 +54,11 @@ class Shell:
         self._print(render(outcome.reply))
         for notice in outcome.notices:
             self._print(f"  → {escape(notice.to.display_name)}: {escape(notice.text)}")
+        if outcome.draft_id is not None:  # no ack to hurry here: write the draft and show it
+            drafted = await self.core.drafts.run(self.caller, outcome.draft_id)
+            self._print(render(drafted.reply))
+            if not drafted.reply.is_error:
+                self._print(f"  (draft use {outcome.draft_id} · draft again {outcome.draft_id} · draft discard {outcome.draft_id})")
         return True
 
     async def run(self, stream: TextIO, interactive: bool) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import TemporarilyUnavailable
 from storage.database import is_sqlite
+from storage.drafts import DraftRepository
 from storage.repositories import (
     AreaRepository,
     HandoffRepository,
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
         self.digests = DigestRepository(self.session, ws)
         self.jobs = JobRepository(self.session, ws)
         self.conversations = ConversationRepository(self.session, ws)
+        self.drafts = DraftRepository(self.session, ws)
         return self
 
     async def __aexit__(

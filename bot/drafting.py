@@ -146,6 +146,16 @@ def _redacted(draft: Draft) -> Draft:
                  redact(draft.release_note), tuple(redact(j) for j in draft.jargon_avoided))
 
 
+def progress_line(partial: str) -> str:
+    """What a half-written JSON draft already says (its headline or value proposition), for a
+    message that fills in while the model writes."""
+    for key in ("headline", "value_proposition"):
+        m = re.search(rf'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"', partial)
+        if m:
+            return f"{key.replace('_', ' ').capitalize()}: {redact(m.group(1))}"
+    return f"Writing… {len(partial):,} characters so far."
+
+
 def _strip_fence(raw: str) -> str:
     text = raw.strip()
     if text.startswith("```"):

@@ -21,7 +21,7 @@ from bot import commands as c
 from bot import drafting
 from bot.context import Caller, Ctx
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
-from bot.errors import NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.ownership import ownership, resolve_area
 from bot.releases import find_release
 
@@ -87,6 +87,8 @@ async def start(cmd: c.DraftMessaging, ctx: Ctx) -> DraftRecord:
             raise NotFound(f"There is no handoff #{cmd.handoff}.")
         notes = f"{handoff.title}\n{handoff.details}".strip()
         release_id, handoff_id = handoff.release_id, handoff.id
+    if len(notes.strip()) < 10:
+        raise InvalidInput("There is nothing to draft from yet: give a sentence or more of technical notes.")
     if cmd.release:
         release_id = (await find_release(ctx.uow, cmd.release)).id
     options = {k: v for k, v in (("audience", cmd.audience), ("tone", cmd.tone)) if v}

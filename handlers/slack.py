@@ -9,6 +9,8 @@ the database, the ack never waits on Slack's own API, and a failed post never lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import logging
 import re
 import time
@@ -26,10 +28,11 @@ from bot import presenters
 from bot.context import Caller
 from bot.dispatch import Core, Outcome
 from bot.domain import HandoffView, Release
+from bot.drafting import progress_line
 from bot.lifecycle import Action
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.ports import NewPerson
-from bot.reply import Paragraph, Reply, Strong
+from bot.reply import Context, Paragraph, Reply, Strong
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts
 
@@ -234,9 +237,43 @@ class SlackSurface:
                 reply = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
             await self._post(d, "send a direct message", reply, Target("dm", notice.to.platform_user_id))
         await self._report_problems(d)
+        if outcome.draft_id is not None:
+            await self.write_draft(client, caller, outcome.draft_id, origin_channel)
         if outcome.handoffs or outcome.notices:
             for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
                 self.refresh_home_soon(client, caller, user_id)
+
+    async def write_draft(self, client: AsyncWebClient, caller: Caller, draft_id: int, channel: str | None,
+                          thread_ts: str | None = None) -> None:
+        """Post a placeholder, let it fill in as the model writes (one update a second at most),
+        then replace it with the draft card; the draft's knowledge entry goes to the release thread."""
+        where = channel or caller.user_id
+        placeholder = Reply(title="Drafting customer messaging…", blocks=(Context("Writing from your notes; this takes a few seconds."),))
+        try:
+            posted = await client.chat_postMessage(channel=where, thread_ts=thread_ts, text=fallback_text(placeholder),
+                                                   blocks=render_dicts(placeholder), unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            log.warning("could not post the draft placeholder: %s", exc.response.get("error"))
+            posted = None
+        spot = (posted["channel"], posted["ts"]) if posted else None
+
+        async def progress(partial: str) -> None:
+            if spot:
+                update = Reply(title="Drafting customer messaging…", blocks=(Context(progress_line(partial)),))
+                with contextlib.suppress(SlackApiError):
+                    await client.chat_update(channel=spot[0], ts=spot[1], text=fallback_text(update), blocks=render_dicts(update))
+
+        outcome = await self.core.drafts.run(caller, draft_id, progress)
+        final = {"text": fallback_text(outcome.reply), "blocks": render_dicts(outcome.reply)}
+        try:
+            if spot:
+                await client.chat_update(channel=spot[0], ts=spot[1], **final)
+            else:
+                await client.chat_postMessage(channel=caller.user_id, unfurl_links=False, unfurl_media=False, **final)
+        except SlackApiError as exc:
+            log.warning("could not show the draft: %s", exc.response.get("error"))
+        if outcome.thread_lines:
+            await self.deliver(client, caller, dataclasses.replace(outcome, reply=Reply(), draft_id=None), origin_channel=channel)
 
     def refresh_home_soon(self, client: AsyncWebClient, caller: Caller, user_id: str) -> None:
         """Coalesce Home refreshes: a burst of changes republishes each person's Home once."""

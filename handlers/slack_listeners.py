@@ -67,6 +67,49 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         number, version = _number_version(action.get("value", ""))
         await run_click(ack, body, client, context, c.MoveHandoff(number, _DIRECT_MOVES[action["action_id"]], expected_version=version))
 
+    @app.action(re.compile(r"^draft\.(use|regenerate|discard)$"))
+    async def draft_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                           context: AsyncBoltContext) -> None:
+        value = action.get("value", "")
+        if not value.isdigit():
+            await ack()
+            return
+        command = {"draft.use": c.UseDraft, "draft.regenerate": c.RegenerateDraft, "draft.discard": c.DiscardDraft}[
+            action["action_id"]](int(value))
+        if isinstance(command, c.DiscardDraft):
+            caller = await caller_for(client, body, context)
+            outcome = await core.execute(caller, command)
+            await ack()
+            channel, ts = _container(body)
+            if not outcome.reply.is_error and channel and ts:
+                gone = Reply(title=f"Draft discarded by {caller.display_name}.")
+                surface.background(_quietly(client.chat_update(channel=channel, ts=ts, text=fallback_text(gone),
+                                                               blocks=render_dicts(gone))))
+            elif outcome.reply.is_error:
+                surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            return
+        await run_click(ack, body, client, context, command)
+
+    @app.action("handoff.draft")
+    async def draft_from_handoff(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                                 context: AsyncBoltContext) -> None:
+        number, _ = _number_version(action.get("value", ""))
+        await run_click(ack, body, client, context, c.DraftMessaging(handoff=number))
+
+    @app.shortcut("draft_message")
+    async def draft_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        """"Draft customer messaging" on any message: the draft lands in that message's thread."""
+        await ack()
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        caller = await caller_for(client, body, context, channel)
+        outcome = await core.execute(caller, c.DraftMessaging(notes=message.get("text") or ""))
+        if outcome.reply.is_error or outcome.draft_id is None:
+            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            return
+        surface.background(surface.write_draft(client, caller, outcome.draft_id, channel,
+                                               message.get("thread_ts") or message.get("ts")))
+
     @app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))
     async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         number, version = _number_version(action.get("value", ""))
@@ -227,3 +270,10 @@ async def _permalink(client: AsyncWebClient, channel: str | None, ts: str | None
     except Exception:
         return None
 
+
+
+async def _quietly(call: Any) -> None:
+    try:
+        await call
+    except Exception as exc:
+        log.warning("Slack call failed: %s", exc)

@@ -9,6 +9,7 @@ go through the outbox, so a turn never waits on, or loses, a message to someone 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import html
 import logging
@@ -23,11 +24,12 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from bot import commands as c
 from bot.context import Caller
 from bot.dispatch import Core, Outcome
+from bot.drafting import progress_line
 from bot.grammar import parse
 from bot.lifecycle import Action
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.presenters import handoff_card
-from bot.reply import Paragraph, Reply, Strong, message_of
+from bot.reply import Context, Paragraph, Reply, Strong, message_of
 from handlers import teams_forms as forms
 from handlers.render_teams import card_text, render_card
 
@@ -37,6 +39,8 @@ _DIRECT = {"handoff.ack": Action.ACK, "handoff.start": Action.START, "handoff.do
            "handoff.reopen": Action.REOPEN}
 _WITH_TEXT = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "handoff.decline": Action.DECLINE,
               "handoff.block": Action.BLOCK, "handoff.cancel": Action.CANCEL}
+_DRAFT_BUTTONS: dict[str, Callable[[int], c.Command]] = {
+    "draft.use": c.UseDraft, "draft.regenerate": c.RegenerateDraft, "draft.discard": c.DiscardDraft}
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -97,6 +101,7 @@ class TeamsBot(ActivityHandler):
         self.core = core
         self.app_id = app_id
         self.on_queued = on_queued or (lambda: None)
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)
@@ -186,7 +191,11 @@ class TeamsBot(ActivityHandler):
         n, v = int(number), int(version) if version.isdigit() else None
         text = str(value.get("text") or "").strip()
         command: c.Command | None = None
-        if action in _DIRECT:
+        if action in _DRAFT_BUTTONS:
+            command = _DRAFT_BUTTONS[action](n)
+        elif action == "handoff.draft":
+            command = c.DraftMessaging(handoff=n)
+        elif action in _DIRECT:
             command = c.MoveHandoff(n, _DIRECT[action], expected_version=v)
         elif action.startswith("handoff.snooze_"):
             command = c.SnoozeHandoff(n, action.rsplit("_", 1)[-1], v)
@@ -207,6 +216,41 @@ class TeamsBot(ActivityHandler):
         clicked = turn_context.activity.reply_to_id
         await self._deliver(turn_context, caller, outcome, clicked=clicked)
         await self._release_threads(turn_context, caller, outcome)
+
+    # --- drafts, after the turn ----------------------------------------------------------------
+
+    def _later(self, work: Any) -> None:
+        """Slow work (drafting) runs after the turn has answered; keep a reference to the task."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _write_draft(self, turn_context: TurnContext, caller: Caller, draft_id: int, placeholder_id: str) -> None:
+        """Fill the "Drafting…" card in as the model writes, then replace it with the draft."""
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        adapter = turn_context.adapter
+
+        async def show(reply: Reply) -> None:
+            update = _card(reply)
+            update.id = placeholder_id
+
+            async def run(tc: TurnContext) -> None:
+                await tc.update_activity(update)
+
+            try:
+                await adapter.continue_conversation(reference, run, bot_app_id=self.app_id)
+            except Exception as exc:  # the draft is saved; a refused update must not lose it
+                log.warning("could not update the draft card: %s", exc)
+
+        async def progress(partial: str) -> None:
+            await show(Reply(title="Drafting customer messaging…", blocks=(Context(progress_line(partial)),)))
+
+        outcome = await self.core.drafts.run(caller, draft_id, progress)
+        await show(outcome.reply)
 
     # --- release reply chains ---------------------------------------------------------------
 
@@ -296,6 +340,8 @@ class TeamsBot(ActivityHandler):
             await turn_context.update_activity(update)
         else:
             sent = await turn_context.send_activity(_card(reply))
+            if outcome.draft_id is not None and sent and sent.id:
+                self._later(self._write_draft(turn_context, caller, outcome.draft_id, sent.id))
             created = [v for v in outcome.handoffs if not v.handoff.message_ref]
             if sent and sent.id and created and not reply.is_error and not reply.ephemeral:
                 ref = message_ref(conversation, sent.id)

@@ -78,14 +78,14 @@ class SlackHarness:
 
 
 @asynccontextmanager
-async def running_app(engine: AsyncEngine, clock: FakeClock, **settings: Any) -> AsyncIterator[SlackHarness]:
+async def running_app(engine: AsyncEngine, clock: FakeClock, drafter: Any = None, **settings: Any) -> AsyncIterator[SlackHarness]:
     async with FakeSlackApi() as fake:
         team = "T" + uuid.uuid4().hex[:8].upper()
         for user, name in (("U1", "dana"), ("U2", "lee"), ("U3", "sam"), ("UADMIN", "alex")):
             fake.add_user(user, name=name, real_name=name.title(), tz="Europe/Paris", is_admin=user == "UADMIN", team_id=team)
         config = Settings(_env_file=None, slack_signing_secret=SECRET, slack_api_url=fake.base_url,
                           **({"slack_bot_token": "xoxb-test-token", "handoff_scheduler": "off"} | settings))
-        core = Core(SqlUnitOfWorkFactory(engine), clock=clock)
+        core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter)
         web_app = build_web_app(config, core, engine)
         web_app[SLACK_SURFACE].home_refresh_delay = 0.0  # tests settle with drain(), no need to coalesce
         runner = web.AppRunner(web_app)

@@ -98,12 +98,12 @@ def card_text(card: dict[str, Any]) -> str:
 
 @asynccontextmanager
 async def running_teams(engine: AsyncEngine, clock: FakeClock, connector: TeamsConnector | None = None,
-                        **settings: Any) -> AsyncIterator[TeamsHarness]:
+                        drafter: Any = None, **settings: Any) -> AsyncIterator[TeamsHarness]:
     async with contextlib.AsyncExitStack() as stack:
         if connector is None:
             connector = await stack.enter_async_context(TeamsConnector())
         config = Settings(_env_file=None, **({"handoff_scheduler": "off"} | settings))
-        core = Core(SqlUnitOfWorkFactory(engine), clock=clock)
+        core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter)
         web_app = build_web_app(config, core, engine)
         runner = web.AppRunner(web_app)
         await runner.setup()

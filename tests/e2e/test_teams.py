@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -13,10 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.outbox import DeliveryKind, NewDelivery
 from bot.reply import Reply
-from handlers.teams_app import TEAMS_AUTH
+from handlers.llm import OpenAIDrafter
+from handlers.teams_app import TEAMS_AUTH, TEAMS_BOT
 from tests.e2e.teams_harness import TeamsHarness, assert_valid_card, card_text, running_teams
+from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.openid import FakeIssuer
 from tests.fakes.teams_connector import TeamsConnector
+from tests.integration.test_drafting import DRAFT, NOTES
 from tests.support import FakeClock
 
 
@@ -148,6 +153,26 @@ async def test_every_button_of_every_state_answers_with_a_valid_card(teams: Team
         await teams.post(teams.activity("reopen 1", user="dana"))  # back to a state with buttons, if it moved
         for who, command in STATES[state]:
             await teams.post(teams.activity(command, user=who))
+
+
+async def test_a_draft_answers_at_once_then_replaces_its_card_after_the_turn(engine: AsyncEngine, clock: FakeClock) -> None:
+    async with FakeOpenAI() as llm:
+        llm.answer(json.dumps(DRAFT), chunks=3, delay=0.4)
+        drafter = OpenAIDrafter("test-key", "fake-model", llm.base_url)
+        async with running_teams(engine, clock, drafter=drafter) as teams:
+            teams.tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+            started = time.perf_counter()
+            placeholder = await teams.say(f"draft {NOTES}")
+            assert time.perf_counter() - started < 1.0, "the turn does not wait for the model"
+            assert "Drafting customer messaging" in card_text(placeholder)
+            posted = teams.connector.sent[-1].activity_id
+            await teams.web_app[TEAMS_BOT].drain()
+            final = [s for s in teams.connector.sent if s.method == "PUT" and s.activity_id == posted][-1]
+            assert "Stop creating accounts by hand" in card_text(final.activity)
+            assert_valid_card(final.activity["attachments"][0]["content"])
+            draft_id = next(a["data"]["value"] for a in buttons(final.activity["attachments"][0]["content"])
+                            if a["data"]["handoff_action"] == "draft.discard")
+            assert "discarded" in card_text(await teams.say("", value={"handoff_action": "draft.discard", "value": draft_id}))
 
 
 async def test_malformed_activities_get_400_and_change_nothing(teams: TeamsHarness, engine) -> None:

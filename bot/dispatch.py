@@ -20,7 +20,7 @@ from bot import commands as c
 from bot import drafts, handoffs, nudge_messages, people, presenters, registry, releases, reminders
 from bot.context import Caller, Ctx
 from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
-from bot.drafts import Drafter, DraftService
+from bot.drafts import DAILY_TOKENS, Drafter, DraftService
 from bot.errors import HandoffError
 from bot.grammar import UsageError, parse
 from bot.outbox import NewDelivery
@@ -68,11 +68,11 @@ def utc_now() -> datetime:
 
 class Core:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now, default_timezone: str = "UTC",
-                 drafter: Drafter | None = None) -> None:
+                 drafter: Drafter | None = None, draft_daily_tokens: int = DAILY_TOKENS) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.default_timezone = default_timezone
-        self.drafts = DraftService(self, drafter)
+        self.drafts = DraftService(self, drafter, daily_tokens=draft_daily_tokens)
         self._workspaces: dict[str, Workspace] = {}  # rows that exist: one query fewer per request
 
     async def handle(self, caller: Caller, text: str) -> Outcome:

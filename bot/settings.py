@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     handoff_draft_model: str | None = None
+    handoff_draft_daily_tokens: int = Field(default=200_000, ge=0)  # per workspace; then the brief
     handoff_timezone: str = "UTC"
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=0, le=65535)

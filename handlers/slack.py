@@ -172,16 +172,17 @@ class SlackSurface:
 
     # --- plumbing -----------------------------------------------------------------------
 
-    def background(self, work: Coroutine[Any, Any, None]) -> None:
+    def background(self, work: Coroutine[Any, Any, None], *, gated: bool = True) -> None:
         """Run Web API work after the ack; keep a reference so it is not garbage-collected.
 
         At most ``BACKGROUND_AT_ONCE`` run together: in a burst, the acks Slack waits for must
-        not queue behind a hundred deliveries for the event loop and the database."""
-        async def gated() -> None:
+        not queue behind a hundred deliveries for the event loop and the database. Drafts are not
+        gated: they mostly wait on the model, and must not hold up the deliveries behind them."""
+        async def in_turn() -> None:
             async with self._gate:
                 await work
 
-        task = asyncio.ensure_future(gated())
+        task = asyncio.ensure_future(in_turn() if gated else work)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
 
@@ -237,8 +238,8 @@ class SlackSurface:
                 reply = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
             await self._post(d, "send a direct message", reply, Target("dm", notice.to.platform_user_id))
         await self._report_problems(d)
-        if outcome.draft_id is not None:
-            await self.write_draft(client, caller, outcome.draft_id, origin_channel)
+        if outcome.draft_id is not None:  # minutes of waiting on a model: not in a delivery slot
+            self.background(self.write_draft(client, caller, outcome.draft_id, origin_channel), gated=False)
         if outcome.handoffs or outcome.notices:
             for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
                 self.refresh_home_soon(client, caller, user_id)

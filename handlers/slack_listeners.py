@@ -108,7 +108,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
             return
         surface.background(surface.write_draft(client, caller, outcome.draft_id, channel,
-                                               message.get("thread_ts") or message.get("ts")))
+                                               message.get("thread_ts") or message.get("ts")), gated=False)
 
     @app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))
     async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:

@@ -4,6 +4,7 @@ loopback OpenAI-compatible server reached through the real ``openai`` client."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -70,3 +71,20 @@ async def test_the_message_shortcut_drafts_in_the_messages_thread(slack: SlackHa
     placeholder = next(c for c in slack.fake.calls_to("chat.postMessage") if "Drafting customer messaging" in json.dumps(c.params))
     assert placeholder.params["channel"] == "C7" and placeholder.params["thread_ts"] == "1700000000.000100"
     assert "Stop creating accounts by hand" in updates(slack)[-1]
+
+
+async def test_acks_stay_fast_while_50_drafts_are_in_flight(slack: SlackHarness, llm: FakeOpenAI) -> None:
+    llm.default = Script("text", json.dumps(DRAFT), chunks=4, delay=0.5)  # each draft takes about 2 s
+    started = time.perf_counter()
+    for i in range(50):
+        await slack.send(sr.slash_command(f"draft {NOTES} ({i})", team_id=slack.team, user_id="U1", channel_id="C1",
+                                          response_url=slack.fake.response_url("r")))
+    acks = time.perf_counter() - started
+    one = time.perf_counter()
+    response = await slack.send(sr.slash_command("list all", team_id=slack.team, user_id="U1", channel_id="C1",
+                                                 response_url=slack.fake.response_url("r")))
+    during = time.perf_counter() - one
+    assert response.status == 200 and during < 1.0, f"an ack took {during:.2f} s with drafts in flight"
+    assert acks / 50 < 1.0
+    await slack.surface.drain()
+    assert len(llm.requests) == 50

@@ -125,6 +125,8 @@ def parse(raw: str, notes: str) -> Draft:
     invented = invented_numbers(draft, notes)
     if invented:
         raise DraftInvalid(f"The draft states numbers the notes do not: {', '.join(sorted(invented)[:5])}.")
+    if named := invented_names(draft.positioning.get("unlike", ""), notes):
+        raise DraftInvalid(f"The draft names a competitor the notes do not: {', '.join(sorted(named)[:3])}.")
     return _redacted(draft)
 
 
@@ -136,6 +138,23 @@ def invented_numbers(draft: Draft, notes: str) -> set[str]:
     known = {n.replace(",", "") for n in _NUMBER.findall(notes)}
     text = json.dumps(draft.to_json(), ensure_ascii=False)
     return {n for n in _NUMBER.findall(text) if n.replace(",", "") not in known}
+
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9&-]+")
+
+
+def invented_names(text: str, notes: str) -> set[str]:
+    """Capitalised names (a company, a product) in ``text`` that the notes never mention.
+
+    A capital that only starts the text or a sentence is not a name, unless the word is shaped
+    like one (``OneLogin``, ``Auth0``); so "Manual spreadsheets" passes and "tools like Okta" does not."""
+    known = notes.casefold()
+    names = set(_NAME.findall(text.strip()))
+    if first := re.match(r"\s*([A-Z][A-Za-z0-9&-]+)", text):
+        word = first.group(1)
+        if re.search(r"[A-Z0-9]", word[1:]):
+            names.add(word)
+    return {name for name in names if name.casefold() not in known}
 
 
 def _redacted(draft: Draft) -> Draft:

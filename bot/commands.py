@@ -239,6 +239,7 @@ class DraftMessaging:
     handoff: int | None = None
     audience: str | None = None
     tone: str | None = None
+    format: str | None = None  # e.g. "release note", "email", "landing page"
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ async def start(cmd: c.DraftMessaging, ctx: Ctx) -> DraftRecord:
         raise InvalidInput("There is nothing to draft from yet: give a sentence or more of technical notes.")
     if cmd.release:
         release_id = (await find_release(ctx.uow, cmd.release)).id
-    options = {k: v for k, v in (("audience", cmd.audience), ("tone", cmd.tone)) if v}
+    options = {k: v for k, v in (("audience", cmd.audience), ("tone", cmd.tone), ("format", cmd.format)) if v}
     return await ctx.uow.drafts.add(drafting.clean_notes(notes), options, ctx.actor.id, ctx.now, release_id, handoff_id,
                                     ctx.caller.private_conversation)
 
@@ -189,7 +189,8 @@ class DraftService:
     async def _ask(self, caller: Caller, record: DraftRecord,
                    on_text: Callable[[str], Awaitable[None]] | None) -> tuple[dict | None, str | None]:
         assert self.drafter is not None
-        options = drafting.DraftOptions(record.options.get("audience"), record.options.get("tone"))
+        options = drafting.DraftOptions(record.options.get("audience"), record.options.get("tone"),
+                                        record.options.get("format"))
         messages = drafting.messages(record.notes, options)
         spent = 0
         problem = None

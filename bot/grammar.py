@@ -472,12 +472,13 @@ def _parse_draft(rest: str) -> c.Command:
     release = None
     if m := re.match(r"for\s+", text, re.IGNORECASE):
         release, text = _take_name(text[m.end():])
-    audience = None
-    if m := re.match(r"audience\s*:\s*([^;\n]{1,120})[;\n]\s*", text, re.IGNORECASE):
-        audience, text = m.group(1).strip(), text[m.end():]
+    options: dict[str, str] = {}
+    while m := re.match(r"(audience|tone|format)\s*:\s*([^;\n]{1,120})[;\n]\s*", text, re.IGNORECASE):
+        options[m.group(1).lower()] = m.group(2).strip()
+        text = text[m.end():]
     if len(text.strip()) < 10:
         raise UsageError("Give the technical notes to turn into customer messaging (a sentence or more).", "draft")
-    return c.DraftMessaging(notes=text.strip(), release=release, audience=audience)
+    return c.DraftMessaging(notes=text.strip(), release=release, **options)
 
 
 def _parse_help(rest: str) -> c.ShowHelp:

@@ -61,7 +61,7 @@ USAGE: dict[str, Usage] = {
         "a daily digest in this channel on working days (its time zone is yours unless changed)",
     ),
     "draft": Usage(
-        "draft [for <release>] [audience: <who>;] <technical notes> | draft use|again|discard <N>",
+        "draft [for <release>] [audience: <who>;] [tone: <tone>;] [format: <format>;] <technical notes> | draft use|again|discard <N>",
         "draft for v2.3 audience: finance admins; Added SAML SSO with SCIM provisioning; p99 login 180ms",
         "a first draft of customer-facing messaging from technical notes (a brief when no model is set)",
     ),

@@ -127,3 +127,12 @@ def test_a_teams_mention_with_a_colon_in_its_id_does_not_end_the_header() -> Non
     assert isinstance(cmd, c.CreateHandoff)
     assert cmd.owner == c.UserRef(platform_id="29:1a2b-c", name="Lee Chen")
     assert (cmd.release, cmd.title, cmd.due) == ("v2.3", "hero copy: short version", "fri")
+
+
+def test_draft_takes_a_release_and_options_before_the_notes() -> None:
+    cmd = parse("draft for v2.3 audience: IT admins; tone: plain; format: release note; Added SCIM provisioning.")
+    assert cmd == c.DraftMessaging(notes="Added SCIM provisioning.", release="v2.3", audience="IT admins", tone="plain",
+                                   format="release note")
+    assert parse("draft use 4") == c.UseDraft(4) and parse("draft again #4") == c.RegenerateDraft(4)
+    with pytest.raises(UsageError):
+        parse("draft hi")

@@ -20,6 +20,7 @@ from handlers.slack import SlackSurface
 from handlers.slack_app import SLACK_SURFACE
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes import slack_requests as sr
+from tests.fakes.loopback import serve
 from tests.fakes.slack_api import FakeSlackApi
 from tests.support import FakeClock
 
@@ -88,11 +89,7 @@ async def running_app(engine: AsyncEngine, clock: FakeClock, drafter: Any = None
         core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter)
         web_app = build_web_app(config, core, engine)
         web_app[SLACK_SURFACE].home_refresh_delay = 0.0  # tests settle with drain(), no need to coalesce
-        runner = web.AppRunner(web_app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
+        runner, port = await serve(web_app)
         async with aiohttp.ClientSession() as http:
             try:
                 yield SlackHarness(f"http://127.0.0.1:{port}", fake, http, web_app, team, core, config)

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from handlers.scheduler import Ticks
 from handlers.teams_app import TEAMS_ADAPTER
 from storage.uow import SqlUnitOfWorkFactory
+from tests.fakes.loopback import serve
 from tests.fakes.teams_connector import TeamsConnector
 from tests.support import FakeClock
 
@@ -105,11 +106,7 @@ async def running_teams(engine: AsyncEngine, clock: FakeClock, connector: TeamsC
         config = Settings(_env_file=None, **({"handoff_scheduler": "off"} | settings))
         core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter)
         web_app = build_web_app(config, core, engine)
-        runner = web.AppRunner(web_app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
+        runner, port = await serve(web_app)
         async with aiohttp.ClientSession() as http:
             try:
                 yield TeamsHarness(f"http://127.0.0.1:{port}", connector, http, web_app, core, config, engine)

@@ -109,6 +109,14 @@ class ShowRelease:
 
 
 @dataclass(frozen=True)
+class ExportRelease:
+    """A Markdown launch brief and a CSV of handoffs, for a platform to deliver as files."""
+
+    name: str
+    public: bool = False  # the files go where many people see them: leave out what was said privately
+
+
+@dataclass(frozen=True)
 class AddReleaseEntry:
     release: str
     kind: EntryKind  # note or decision
@@ -267,11 +275,80 @@ class DiscardDraft:
     draft_id: int
 
 
+@dataclass(frozen=True)
+class ListGates:
+    release: str
+
+
+@dataclass(frozen=True)
+class DecideGate:
+    release: str
+    decision: str  # approve | decline | waive
+    gate_and_note: str  # the gate's name (or number) and, after it, a note or a reason
+
+
+@dataclass(frozen=True)
+class ShowGateTemplate:
+    pass
+
+
+@dataclass(frozen=True)
+class EditGateTemplate:
+    """``add``, ``rename``, ``move``, ``remove`` or ``reset`` one item of the workspace's gate template."""
+
+    action: str
+    gate: str = ""  # the item acted on: its number or name
+    name: str = ""  # add / rename: the new name
+    offset_days: int | None = None  # add: days from the target date (negative: before)
+    approver_roles: tuple[Role, ...] = ()  # add: who approves
+    position: int | None = None  # move: the new place (1-based)
+
+
+@dataclass(frozen=True)
+class AnswerSlip:
+    """The release owner accepts or rejects the proposed new target date."""
+
+    release: str
+    accept: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RaiseDispute:
+    """Flag a handoff (``number``) or a grey area (``area``, maybe for a release) as disputed."""
+
+    reason: str
+    number: int | None = None
+    area: str | None = None
+    release: str | None = None
+
+
+@dataclass(frozen=True)
+class ListDisputes:
+    pass
+
+
+@dataclass(frozen=True)
+class ResolveDispute:
+    dispute_id: int
+    option: int  # 1-based, as the card's buttons number the outcomes
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ShowWorkload:
+    """Open load, overdue, areas driven and time to acknowledge, per person (``load``, ``load pm``, ``load @dana``)."""
+
+    role: Role | None = None  # only people with this role
+    person: UserRef | None = None  # only this person (still measured against the whole team)
+
+
 Command = (
-    ShowHelp | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
+    ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
-    | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole
+    | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole | ExportRelease
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
-    | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft
+    | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
+    | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
 )

@@ -11,6 +11,7 @@ from bot.dates import local_today
 from bot.domain import EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Workspace
 from bot.errors import InvalidInput, NotFound
 from bot.ports import NewPerson, UnitOfWork
+from bot.reply import OutFile, Reply
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Ctx:
     entries: list[KnowledgeEntry] = field(default_factory=list)  # new lines for knowledge threads
     touched: dict[int, HandoffView] = field(default_factory=dict)  # handoffs whose cards changed
     pending_draft: int | None = None  # a draft to write after the ack (the platform runs it)
+    files: list[OutFile] = field(default_factory=list)  # an export's files, for the platform to deliver
 
     def today(self, person: Person | None = None) -> date:
         return local_today(self.now, self.timezone_of(person or self.actor))
@@ -58,9 +60,10 @@ class Ctx:
     def timezone_of(self, person: Person) -> str:
         return person.timezone or self.workspace.timezone
 
-    def notify(self, person: Person | None, text: str, handoff_number: int | None = None) -> None:
+    def notify(self, person: Person | None, text: str, handoff_number: int | None = None, reply: Reply | None = None) -> None:
+        """Tell someone other than the actor; ``reply`` is a card (with buttons) to send instead of the text."""
         if person is not None and person.id != self.actor.id:
-            self.notices.append(Notice(person, text, handoff_number))
+            self.notices.append(Notice(person, text, handoff_number, reply))
 
     async def record(
         self, kind: EntryKind, body: str, release_id: int | None = None, handoff_id: int | None = None

@@ -17,16 +17,31 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from bot import commands as c
-from bot import drafts, handoffs, nudge_messages, people, presenters, registry, releases, reminders
+from bot import (
+    disputes,
+    drafts,
+    gate_presenters,
+    gates,
+    handoffs,
+    nudge_messages,
+    people,
+    presenters,
+    registry,
+    releases,
+    reminders,
+)
 from bot.context import Caller, Ctx
 from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
 from bot.drafts import DAILY_TOKENS, Drafter, DraftService
 from bot.errors import HandoffError
+from bot.export import export_release
 from bot.grammar import UsageError, parse
 from bot.outbox import NewDelivery
 from bot.ownership import DEFAULT_AREAS
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
-from bot.reply import Reply, Tone, error
+from bot.reply import OutFile, Reply, ReplyBuilder, Strong, Tone, error
+from bot.workload import show as show_workload
+from bot.workload_presenter import workload_reply
 
 log = logging.getLogger("handoff.core")
 
@@ -52,6 +67,7 @@ class Outcome:
     handoffs: tuple[HandoffView, ...] = ()  # created or changed: platforms refresh their cards
     today: date | None = None  # the caller's local date, for rendering those cards
     draft_id: int | None = None  # drafting to run after the ack: ``core.drafts.run(caller, draft_id)``
+    files: tuple[OutFile, ...] = ()  # an export's files: Slack uploads them, Teams offers them, the shell writes them
 
 
 def route(command_type: type[C]) -> Callable[[Callable[[C, Ctx], Awaitable[Reply]]], Callable[[C, Ctx], Awaitable[Reply]]]:
@@ -128,7 +144,8 @@ class Core:
                 reply = await ROUTES[type(command)](command, ctx)
                 lines = await _thread_lines(ctx)
                 await uow.commit()
-            return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today(), ctx.pending_draft)
+            return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today(), ctx.pending_draft,
+                           tuple(ctx.files))
         except UsageError as exc:
             return Outcome(presenters.usage(exc.topic, str(exc)))
         except HandoffError as exc:
@@ -241,6 +258,11 @@ async def _release_show(cmd: c.ShowRelease, ctx: Ctx) -> Reply:
     return presenters.release_summary(await releases.summarise(cmd, ctx), ctx.today())
 
 
+@route(c.ExportRelease)
+async def _release_export(cmd: c.ExportRelease, ctx: Ctx) -> Reply:
+    return await export_release(cmd, ctx)
+
+
 @route(c.AddReleaseEntry)
 async def _release_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> Reply:
     return presenters.entry_added(*await releases.add_entry(cmd, ctx))
@@ -298,6 +320,11 @@ async def _person(cmd: c.ShowPerson, ctx: Ctx) -> Reply:
 @route(c.ListPeople)
 async def _people(cmd: c.ListPeople, ctx: Ctx) -> Reply:
     return presenters.people_list(await people.list_all(cmd, ctx))
+
+
+@route(c.ShowWorkload)
+async def _workload(cmd: c.ShowWorkload, ctx: Ctx) -> Reply:
+    return workload_reply(await show_workload(cmd, ctx))
 
 
 @route(c.AttachHandoffMessage)
@@ -380,3 +407,67 @@ async def _regenerate_draft(cmd: c.RegenerateDraft, ctx: Ctx) -> Reply:
 async def _discard_draft(cmd: c.DiscardDraft, ctx: Ctx) -> Reply:
     await drafts.discard(cmd, ctx)
     return Reply(title="Draft discarded.", tone=Tone.SUCCESS)
+
+
+@route(c.ListGates)
+async def _gates(cmd: c.ListGates, ctx: Ctx) -> Reply:
+    return gate_presenters.gate_list(await gates.list_gates(cmd, ctx), ctx.today())
+
+
+@route(c.DecideGate)
+async def _decide_gate(cmd: c.DecideGate, ctx: Ctx) -> Reply:
+    decision = await gates.decide(cmd, ctx)
+    for person in decision.watchers:
+        ctx.notify(person, decision.sentence)
+    release, slip = decision.report.release, decision.report.slip
+    if decision.slip_to and slip:
+        ctx.notify(decision.slip_to, gates.slip_sentence(release, slip), reply=gate_presenters.slip_card(release, slip))
+    headline = f"{decision.gate.name}: {decision.gate.status.value}."
+    return dataclasses.replace(gate_presenters.gate_list(decision.report, ctx.today(), headline), ephemeral=False)
+
+
+@route(c.AnswerSlip)
+async def _answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> Reply:
+    release, _, sentence = await gates.answer_slip(cmd, ctx)
+    return gate_presenters.slip_answered(release, sentence)
+
+
+@route(c.ShowGateTemplate)
+async def _gate_template(cmd: c.ShowGateTemplate, ctx: Ctx) -> Reply:
+    return gate_presenters.template_reply(*await gates.show_template(ctx))
+
+
+@route(c.EditGateTemplate)
+async def _edit_gate_template(cmd: c.EditGateTemplate, ctx: Ctx) -> Reply:
+    items, said = await gates.edit_template(cmd, ctx)
+    return gate_presenters.template_reply(items, cmd.action == "reset", said)
+
+
+@route(c.RaiseDispute)
+async def _dispute(cmd: c.RaiseDispute, ctx: Ctx) -> Reply:
+    view, new = await disputes.raise_dispute(cmd, ctx)
+    card = gate_presenters.dispute_card(view.dispute, view.subject, view.people, view.options)
+    for lead in await disputes.leads(ctx):
+        ctx.notify(lead, f"{ctx.actor.display_name} {'disputed' if new else 'answered the dispute on'} {view.subject}", reply=card)
+    headline = f"Dispute D{view.dispute.id} recorded; a lead decides it." if new else f"Your side is added to D{view.dispute.id}."
+    return dataclasses.replace(card, title=headline, tone=Tone.SUCCESS, ephemeral=True)
+
+
+@route(c.ListDisputes)
+async def _disputes(cmd: c.ListDisputes, ctx: Ctx) -> Reply:
+    views = await disputes.list_open(ctx)
+    if not views:
+        return Reply(title="No open disputes.")
+    out = ReplyBuilder(title=f"Open disputes ({len(views)})")
+    for v in views:
+        card = gate_presenters.dispute_card(v.dispute, v.subject, v.people, v.options)
+        out.para(Strong(f"D{v.dispute.id} "), v.subject)
+        out.blocks.extend(card.blocks)
+    return out.build()
+
+
+@route(c.ResolveDispute)
+async def _resolve_dispute(cmd: c.ResolveDispute, ctx: Ctx) -> Reply:
+    view = await disputes.resolve(cmd, ctx)
+    return gate_presenters.dispute_card(view.dispute, view.subject, view.people, view.options,
+                                        headline=f"D{view.dispute.id} decided: {view.dispute.outcome}")

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.reply import Reply
 
 
 class Kind(StrEnum):
@@ -186,6 +190,7 @@ class Notice:
     to: Person
     text: str
     handoff_number: int | None = None
+    reply: Reply | None = None  # a card with buttons to send instead of the plain text
 
 
 @dataclass
@@ -232,4 +237,91 @@ class DraftRecord:
     handoff_id: int | None = None
     entry_id: int | None = None
     result: dict | None = None
+    private: bool = False
+
+
+class GateStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WAIVED = "waived"
+
+
+@dataclass
+class Gate:
+    """A launch gate of one release: approvers decide it; watchers are told."""
+
+    id: int
+    workspace_id: str
+    release_id: int
+    position: int
+    name: str
+    approver_roles: tuple[Role, ...]
+    status: GateStatus = GateStatus.PENDING
+    due_date: date | None = None
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status is GateStatus.PENDING and self.due_date is not None and self.due_date < today
+
+
+@dataclass(frozen=True)
+class GateTemplateItem:
+    """One gate of a workspace's template: due ``offset_days`` from the release's target."""
+
+    name: str
+    offset_days: int
+    approver_roles: tuple[Role, ...]
+
+
+class SlipStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+@dataclass
+class Slip:
+    """A proposed new target date for a release whose gate was declined or is overdue."""
+
+    id: int
+    workspace_id: str
+    release_id: int
+    gate_id: int | None
+    key: str  # what caused it: one proposal per cause, however often the scheduler looks
+    reason: str
+    old_target: date | None
+    proposed_target: date | None
+    status: SlipStatus
+    created_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+@dataclass
+class Dispute:
+    """Two sides disagree on a handoff or a grey area; a lead or admin decides."""
+
+    id: int
+    workspace_id: str
+    raised_by: int
+    reason: str
+    created_at: datetime
+    handoff_id: int | None = None
+    area_id: int | None = None
+    release_id: int | None = None
+    other_party: int | None = None
+    other_side: str | None = None
+    status: DisputeStatus = DisputeStatus.OPEN
+    outcome: str | None = None
+    resolved_by: int | None = None
+    resolved_at: datetime | None = None
     private: bool = False

@@ -289,12 +289,19 @@ def _parse_release(rest: str) -> c.Command:
         if not name:
             raise UsageError("Name the release to show.", "release")
         return c.ShowRelease(name)
+    if sub == "export":
+        name, extra = _take_name(after)
+        if not name or extra:
+            raise UsageError("Name one release to export: `release export v2.3`.", "release")
+        return c.ExportRelease(name)
     if sub in ("note", "decide", "decision"):
         return _parse_entry(EntryKind.NOTE if sub == "note" else EntryKind.DECISION, after)
+    if sub == "slip":
+        return _parse_slip(after)
     name, extra = _take_name(rest)
     if not extra:
         return c.ShowRelease(name)
-    raise UsageError(f"`release` takes new, list, show, note or decide, not “{sub}”.", "release")
+    raise UsageError(f"`release` takes new, list, show, export, note or decide, not “{sub}”.", "release")
 
 
 def _parse_entry(kind: EntryKind, rest: str) -> c.AddReleaseEntry:
@@ -458,6 +465,130 @@ def _parse_nudges(rest: str) -> c.Command:
     return c.SetNudgeOption(option, value.strip())
 
 
+def _parse_gate(rest: str) -> c.Command:
+    """``gate <release>`` lists; ``gate approve|decline|waive <release> <gate> [note]`` decides;
+    ``gate template …`` shows or edits the workspace's template."""
+    verb, tail = _split_word(rest)
+    if verb.lower() in ("approve", "decline", "waive"):
+        release, what = _take_name(tail)
+        if not release or not what:
+            raise UsageError(f"Say which release and which gate: `gate {verb.lower()} v2.3 \"Release Readiness\"`.", "gate")
+        return c.DecideGate(release, verb.lower(), what)
+    if verb.lower() == "template":
+        return _parse_gate_template(tail)
+    release, extra = _take_name(rest)
+    if not release or extra:
+        raise UsageError("Name one release: `gate v2.3`.", "gate")
+    return c.ListGates(release)
+
+
+_OFFSET = re.compile(r"(?:(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|weeks?)\s+(?P<dir>before|after)|on\s+(?:the\s+)?target)"
+                     r"(?:\s+(?:the\s+)?target)?", re.IGNORECASE)
+_APPROVERS = re.compile(r"\bapprovers?\s*:?\s*(?P<roles>[a-z ,/]+)$", re.IGNORECASE)
+
+
+def _parse_gate_template(rest: str) -> c.Command:
+    verb, tail = _split_word(rest)
+    verb = verb.lower()
+    if verb in ("", "show", "list"):
+        return c.ShowGateTemplate()
+    if verb == "reset":
+        return c.EditGateTemplate("reset")
+    if verb == "add":
+        return _parse_template_add(tail)
+    if verb in ("rename", "move"):
+        gate, to = _split_on_to(tail)
+        if not gate or not to:
+            raise UsageError(f"`gate template {verb} <gate> to <{'new name' if verb == 'rename' else 'position'}>`.", "gate")
+        if verb == "rename":
+            return c.EditGateTemplate("rename", gate=gate, name=to)
+        if not to.isdigit():
+            raise UsageError(f"“{to[:20]}” is not a position; say `gate template move {gate} to 2`.", "gate")
+        return c.EditGateTemplate("move", gate=gate, position=int(to))
+    if verb in ("remove", "delete", "rm"):
+        if not tail:
+            raise UsageError("Name the gate to remove: `gate template remove 3`.", "gate")
+        return c.EditGateTemplate("remove", gate=tail)
+    raise UsageError(f"`gate template` takes add, rename, move, remove or reset, not “{verb[:20]}”.", "gate")
+
+
+def _split_on_to(text: str) -> tuple[str, str]:
+    """``"Use Case Definition" to Use cases`` -> (gate, new); quotes keep a name with "to" in it whole."""
+    text = text.strip()
+    if text.startswith(("\"", "“")):
+        name, after = _take_name(text)
+        word, rest = _split_word(after)
+        return (name, rest.strip('"“” ')) if word.lower() == "to" else ("", "")
+    m = re.search(r"\s+to\s+", text, re.IGNORECASE)
+    if not m:
+        return text, ""
+    return text[: m.start()].strip(), text[m.end():].strip().strip('"“”').strip()
+
+
+def _parse_template_add(text: str) -> c.EditGateTemplate:
+    """``add "Security Review" 30 days before [approvers pm, lead]``."""
+    roles: tuple[Role, ...] = ()
+    if m := _APPROVERS.search(text):
+        words = [w for w in re.split(r"[\s,/]+", m.group("roles").strip().lower()) if w and w not in ("and", "or")]
+        unknown = [w for w in words if w not in _ROLE_WORDS]
+        if unknown or not words:
+            raise UsageError(f"Approvers are roles: pm, pmm or lead, not “{(unknown or [''])[0][:20]}”.", "gate")
+        roles = tuple(dict.fromkeys(_ROLE_WORDS[w] for w in words))
+        text = text[: m.start()].strip()
+    offset = -7
+    if m := _OFFSET.search(text):
+        if m.group("n"):
+            days = int(m.group("n")) * (7 if m.group("unit").lower().startswith("w") else 1)
+            offset = -days if m.group("dir").lower() == "before" else days
+        else:
+            offset = 0
+        text = (text[: m.start()] + text[m.end():]).strip()
+    name = text.strip().strip('"“”').strip()
+    if not name:
+        raise UsageError("Name the new gate: `gate template add \"Security Review\" 30 days before approvers lead`.", "gate")
+    return c.EditGateTemplate("add", name=name, offset_days=offset, approver_roles=roles or (Role.LEAD,))
+
+
+_ROLE_WORDS = {"pm": Role.PM, "pms": Role.PM, "pmm": Role.PMM, "pmms": Role.PMM, "lead": Role.LEAD, "leads": Role.LEAD}
+
+
+def _parse_slip(rest: str) -> c.AnswerSlip:
+    """``slip accept|reject <release> [note]``."""
+    verb, tail = _split_word(rest)
+    if verb.lower() not in ("accept", "reject"):
+        raise UsageError("`release slip accept v2.3` takes the proposed date; `release slip reject v2.3 [why]` keeps the target.",
+                         "release")
+    release, note = _take_name(tail)
+    if not release:
+        raise UsageError(f"Name the release: `release slip {verb.lower()} v2.3`.", "release")
+    return c.AnswerSlip(release, verb.lower() == "accept", note)
+
+
+def _parse_dispute(rest: str) -> c.Command:
+    """``dispute 12 <why>``; ``dispute <area> [for <release>]: <why>``; ``dispute resolve 3 2 [note]``."""
+    word, tail = _split_word(rest)
+    if word.lower() in ("", "list", "ls"):
+        return c.ListDisputes()
+    if word.lower() in ("resolve", "settle", "decide"):
+        dispute, after = _number_and_text(tail, "dispute")
+        option, note = _split_word(after)
+        if not option.isdigit():
+            raise UsageError(f"Pick an outcome by its number: `dispute resolve {dispute} 1`.", "dispute")
+        return c.ResolveDispute(dispute, int(option), note)
+    if _NUMBER.fullmatch(word):
+        number, reason = _number_and_text(rest, "dispute")
+        if not reason:
+            raise UsageError(f"Say why you dispute #{number}: `dispute {number} this is a positioning call, not a requirement`.",
+                             "dispute")
+        return c.RaiseDispute(reason, number=number)
+    head, colon, reason = rest.partition(":")
+    area, release = _strip_release(head)
+    if not colon or not reason.strip() or not area:
+        raise UsageError("Say what is disputed and why: `dispute 12 <why>` or `dispute competitive messaging for v2.3: <why>`.",
+                         "dispute")
+    return c.RaiseDispute(reason.strip(), area=area, release=release)
+
+
 _DRAFT_ACTIONS: dict[str, Callable[[int], c.Command]] = {
     "use": c.UseDraft, "again": c.RegenerateDraft, "regenerate": c.RegenerateDraft, "discard": c.DiscardDraft,
 }
@@ -479,6 +610,21 @@ def _parse_draft(rest: str) -> c.Command:
     if len(text.strip()) < 10:
         raise UsageError("Give the technical notes to turn into customer messaging (a sentence or more).", "draft")
     return c.DraftMessaging(notes=text.strip(), release=release, **options)
+
+
+_LOAD_ROLES = {"pm": Role.PM, "pms": Role.PM, "pmm": Role.PMM, "pmms": Role.PMM, "lead": Role.LEAD, "leads": Role.LEAD}
+
+
+def _parse_load(rest: str) -> c.ShowWorkload:
+    """``load`` or ``load team``: everybody; ``load pm|pmm|lead``: one role; ``load @person``: one person."""
+    text = rest.strip()
+    if m := _MENTION.fullmatch(text):
+        return c.ShowWorkload(person=_user_ref(m))
+    if text.lower() in ("", "team", "all", "everyone"):
+        return c.ShowWorkload()
+    if text.lower() in _LOAD_ROLES:
+        return c.ShowWorkload(role=_LOAD_ROLES[text.lower()])
+    raise UsageError(f"`load` takes team, pm, pmm, lead or one @person, not “{text[:40]}”.", "load")
 
 
 def _parse_help(rest: str) -> c.ShowHelp:
@@ -580,6 +726,13 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "?": _parse_help,
     "digest": _parse_digest,
     "draft": _parse_draft,
+    "gate": _parse_gate,
+    "gates": _parse_gate,
+    "slip": _parse_slip,
+    "dispute": _parse_dispute,
+    "disputes": lambda rest: c.ListDisputes() if not rest else _parse_dispute(rest),
     "nudges": _parse_nudges,
+    "load": _parse_load,
+    "workload": _parse_load,
     "reminders": _parse_nudges,
 }

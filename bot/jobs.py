@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from bot import digest, nudge_messages
 from bot.domain import DigestSubscription, EntryKind, Person
+from bot.gate_jobs import plan_gates
 from bot.nudge_policy import NudgeSettings, NudgeState, Plan, Rule, plan
 from bot.outbox import DeliveryKind, DeliveryStatus, NewDelivery, Target
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -158,8 +159,12 @@ class Jobs:
                 report.lines.append(f"{workspace_id}: {verb} {batch[0].person.display_name}: "
                                     + "; ".join(f"{n.rule.value} {n.handoff.ref if n.handoff else n.reason}" for n in batch))
             report.lines += [f"{workspace_id}: {verb} release thread: {n.handoff.ref} overdue" for n in p.thread_posts if n.handoff]
+            gate_nudges = await plan_gates(uow, now, workspace.timezone, settings_from(await uow.jobs.nudge_settings()).hours)
+            report.lines += [f"{workspace_id}: {'would: ' if dry_run else ''}{g.line}" for g in gate_nudges]
             if not dry_run:
                 report.queued += await record_plan(uow, p, now)
+                for g in gate_nudges:
+                    report.queued += bool(g.delivery and await uow.deliveries.add(g.delivery, now))
                 await uow.commit()
 
     async def digests(self, at: datetime | None = None, *, dry_run: bool = False) -> PassReport:

@@ -10,6 +10,7 @@ from bot.domain import (
     DEFINITION_OF_READY,
     Area,
     DraftRecord,
+    GateStatus,
     HandoffView,
     Kind,
     KnowledgeEntry,
@@ -20,6 +21,7 @@ from bot.domain import (
 from bot.drafting import brief as drafting_brief
 from bot.lifecycle import Action, allowed_actions
 from bot.ports import SearchHit
+from bot.readiness import at_risk, blocking_line
 from bot.registry import AreaReport, AssignResult, WhoOwnsAnswer
 from bot.releases import ReleaseSummary
 from bot.reply import Button, Code, Reply, ReplyBuilder, Span, Strong, Tone
@@ -146,12 +148,27 @@ def release_list(releases: list[Release], today: date) -> Reply:
 
 
 def release_summary(summary: ReleaseSummary, today: date) -> Reply:
+    """The release's readiness: gates, handoffs by kind, grey areas, drafts, and what blocks it."""
     r, counts = summary.release, summary.counts
-    out = ReplyBuilder(title=f"Release {r.name}")
-    out.fields(
+    out = ReplyBuilder(title=f"Release {r.name}" + (" — at risk" if at_risk(summary, today) else ""))
+    pairs = [
         ("Target", due_text(r.target_date, today) if r.target_date else "not set"),
         ("Open", _by_kind(counts["open"])), ("Overdue", _by_kind(counts["overdue"])), ("Done", _by_kind(counts["done"])),
-    )
+    ]
+    if summary.gates:
+        passed = sum(g.status in (GateStatus.APPROVED, GateStatus.WAIVED) for g in summary.gates)
+        declined = sum(g.status is GateStatus.DECLINED for g in summary.gates)
+        pairs.append(("Gates", f"{passed} passed, {len(summary.gates) - passed - declined} pending, {declined} declined"))
+    pairs += [("Grey areas", f"{len(summary.unowned)} unowned, {len(summary.contested)} disputed"),
+              ("Drafts to review", str(summary.drafts_to_review))]
+    out.fields(*pairs)
+    stop = blocking_line(summary, today)
+    if stop:
+        out.para(Strong("Blocking the launch: "), stop)
+    else:
+        out.para(Strong("Nothing blocks the launch."))
+    if summary.slip and summary.slip.proposed_target:
+        out.para(Strong("Proposed new target: "), f"{summary.slip.proposed_target}, because {summary.slip.reason}.")
     out.bullets([(Strong(h.ref), f" {h.title}, due {due_text(h.due_date, today)}") for h in summary.overdue], heading="Overdue")
     out.bullets(
         [(e.body, f" — {name(summary.authors.get(e.author_id))}, {e.created_at:%Y-%m-%d}") for e in summary.decisions],
@@ -351,3 +368,4 @@ def draft_card(record: DraftRecord, problem: str | None = None) -> Reply:
             out.bullets([(item,) for item in items] or [("(nothing in the notes yet)",)], heading=slot)
     out.buttons.extend(draft_buttons(record.id, used=record.status == "used"))
     return out.build()
+

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot import commands as c
 from bot.context import Ctx
 from bot.dates import parse_due
-from bot.domain import EntryKind, Handoff, Kind, KnowledgeEntry, Person, Release, Status
+from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
 from bot.errors import InvalidInput, NotFound
+from bot.gate_template import STANDARD, gates_for
+from bot.ownership import ownership
 from bot.ports import HandoffQuery, SearchHit, UnitOfWork
 
 MAX_NAME = 60
@@ -24,6 +26,11 @@ class ReleaseSummary:
     decisions: list[KnowledgeEntry]
     notes: list[KnowledgeEntry]
     authors: dict[int, Person]
+    gates: list[Gate] = field(default_factory=list)
+    unowned: list[str] = field(default_factory=list)  # grey areas with no driver for this release
+    contested: list[str] = field(default_factory=list)  # two drivers, or an open dispute
+    drafts_to_review: int = 0
+    slip: Slip | None = None  # a proposed new target date, waiting for the owner
 
 
 async def find_release(uow: UnitOfWork, name: str) -> Release:
@@ -41,6 +48,7 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
         raise InvalidInput(f"There is already a release called “{name}”; `release show {name}` shows it.")
     target = parse_due(cmd.target, ctx.today()) if cmd.target else None
     release = await ctx.uow.releases.add(name, target, ctx.now, cmd.channel, ctx.actor.id)
+    await ctx.uow.gates.add_many(release.id, gates_for(await ctx.uow.gates.template() or STANDARD, target, ctx.today()))
     when = f", target {target.isoformat()}" if target else ""
     await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", release.id)
     return release
@@ -65,7 +73,18 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
     if public:
         overdue = [h for h in overdue if not h.private]
     authors = await uow.people.get_many([e.author_id for e in (*decisions, *notes)])
-    return ReleaseSummary(release, counts, overdue, decisions, notes, authors)
+    assignments = await uow.areas.assignments()
+    areas = await uow.areas.list()
+    unowned = [a.name for a in areas if not ownership(assignments, a.id, release.id).effective_drivers]
+    contested = [a.name for a in areas if ownership(assignments, a.id, release.id).disputed]
+    names = {a.id: a.name for a in areas}
+    for dispute in await uow.disputes.open_disputes():
+        if dispute.release_id == release.id and not (public and dispute.private):
+            label = names.get(dispute.area_id or 0) if dispute.handoff_id is None else f"D{dispute.id} (a handoff)"
+            if label and label not in contested:
+                contested.append(label)
+    return ReleaseSummary(release, counts, overdue, decisions, notes, authors, await uow.gates.for_release(release.id),
+                          unowned, contested, await uow.drafts.awaiting_review(release.id), await uow.gates.open_slip(release.id))
 
 
 async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, KnowledgeEntry]:

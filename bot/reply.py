@@ -7,6 +7,7 @@ Card text, terminal). Emphasis is structural (``Strong``), never markup inside a
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -78,6 +79,19 @@ class Actions:
 
 
 Block = Paragraph | Fields | Bullets | Context | Actions
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A file a command produced (an export): the platform uploads, attaches or writes it.
+
+    ``name`` is a bare file name the core built (no directories, no user-chosen path); ``title``
+    is what a platform may show instead of the name."""
+
+    name: str
+    title: str
+    content: bytes
+    mime: str
 
 
 @dataclass(frozen=True)
@@ -159,3 +173,17 @@ def plain_text(reply: Reply) -> str:
 
 def _span_text(span: Span) -> str:
     return span if isinstance(span, str) else span.text
+
+
+RUN_PREFIX = "cmd.run."  # a click runs the button's value as a command, as the person who clicked
+ASK_PREFIX = "cmd.ask."  # the same, after a form asks for the text that completes the command
+
+
+def command_button(label: str, command: str, style: str | None = None, needs_text: bool = False) -> Button:
+    """A button whose value is command text in the shared grammar.
+
+    Clicking it is exactly like typing the command: the core checks the caller's workspace and
+    rights, so a forged value can do nothing its sender could not type. The id carries a short
+    hash of the command because Slack wants action ids unique within a message."""
+    digest = hashlib.blake2s(command.encode(), digest_size=4).hexdigest()
+    return Button(f"{ASK_PREFIX if needs_text else RUN_PREFIX}{digest}", label, command, style)

@@ -38,9 +38,10 @@ USAGE: dict[str, Usage] = {
     "due": Usage("due <N> <date>", "due 12 next fri", "change the due date"),
     "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
-        "release new <name> [<target date>] [#channel] | list | show <name> | note <name> <text> | decide <name> <text>",
+        "release new <name> [<target date>] [#channel] | list | show <name> | export <name> | note <name> <text> | "
+        "decide <name> <text> | slip accept|reject <name> [why]",
         "release decide v2.3 We launch mid-market first",
-        "releases and their knowledge thread",
+        "releases, their knowledge thread, and a launch brief (Markdown and CSV) to export",
     ),
     "owner": Usage(
         "owner set|add|inform|remove <area> @person [owes <input>] [for <release>] | claim <area> | "
@@ -60,6 +61,16 @@ USAGE: dict[str, Usage] = {
         "digest here 09:00 v2.3",
         "a daily digest in this channel on working days (its time zone is yours unless changed)",
     ),
+    "gate": Usage(
+        "gate <release> | gate approve|decline|waive <release> <gate name or number> [note] | gate template [add|rename|move|remove|reset …]",
+        "gate decline v2.3 \"Release Readiness\" pricing page not live yet",
+        "launch gates: approvers decide, watchers are told; a declined or late gate puts the release at risk and proposes a new date",
+    ),
+    "dispute": Usage(
+        "dispute <number> <why> | dispute <area> [for <release>]: <why> | disputes | dispute resolve <D> <outcome> [note]",
+        "dispute competitive messaging for v2.3: battlecards are positioning work, PMM should drive",
+        "either party flags a handoff or grey area as disputed; a lead or admin picks the outcome",
+    ),
     "draft": Usage(
         "draft [for <release>] [audience: <who>;] [tone: <tone>;] [format: <format>;] <technical notes> | draft use|again|discard <N>",
         "draft for v2.3 audience: finance admins; Added SAML SSO with SCIM provisioning; p99 login 180ms",
@@ -70,13 +81,18 @@ USAGE: dict[str, Usage] = {
         "nudges set hours 09:30-17:30",
         "what the bot will nudge next and why; leads and admins change the workspace's settings",
     ),
+    "load": Usage(
+        "load [team|pm|pmm|lead|@person]",
+        "load pmm",
+        "workload: open in / out / total, overdue, areas driven, time to acknowledge; flags and who could take an item",
+    ),
     "help": Usage("help [<command>]", "help owner", "this help"),
 }
 
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
     "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "digest",
-    "nudges", "draft", "help",
+    "nudges", "draft", "gate", "load", "help",
 )
 
 WRITE_SIDE_HINT = (

@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.context import Caller
 from bot.dispatch import Core
 from bot.outbox import Delivery, Target
-from bot.reply import Reply
+from bot.reply import OutFile, Reply
 from handlers.render_text import escape, render
 
 LOCAL_WORKSPACE = "local"
@@ -32,10 +32,11 @@ def local_caller(name: str) -> Caller:
 
 
 class Shell:
-    def __init__(self, core: Core, actor: str, out: TextIO = sys.stdout) -> None:
+    def __init__(self, core: Core, actor: str, out: TextIO = sys.stdout, directory: Path | None = None) -> None:
         self.core = core
         self.caller = local_caller(actor)
         self.out = out
+        self.directory = directory  # where exports are written; None: the working directory
 
     async def run_line(self, line: str) -> bool:
         """Handle one line; ``False`` when the user asked to quit."""
@@ -54,12 +55,22 @@ class Shell:
         self._print(render(outcome.reply))
         for notice in outcome.notices:
             self._print(f"  → {escape(notice.to.display_name)}: {escape(notice.text)}")
+            if notice.reply is not None:  # its buttons, as the commands they run
+                self._print("\n".join("  " + line for line in render(notice.reply).splitlines() if "actions:" in line))
+        for file in outcome.files:
+            self._print(self._save(file))
         if outcome.draft_id is not None:  # no ack to hurry here: write the draft and show it
             drafted = await self.core.drafts.run(self.caller, outcome.draft_id)
             self._print(render(drafted.reply))
             if not drafted.reply.is_error:
                 self._print(f"  (draft use {outcome.draft_id} · draft again {outcome.draft_id} · draft discard {outcome.draft_id})")
         return True
+
+    def _save(self, file: OutFile) -> str:
+        try:
+            return f"  wrote {escape(str(write_new(self.directory or Path.cwd(), file)))}"
+        except OSError as exc:
+            return f"✗ I could not write {escape(file.name)}: {escape(exc.strerror or str(exc))}."
 
     async def run(self, stream: TextIO, interactive: bool) -> None:
         if interactive:
@@ -82,6 +93,20 @@ class Shell:
         print(text, file=self.out, flush=True)
         if not self.out.isatty():
             print(file=self.out, flush=True)
+
+
+def write_new(directory: Path, file: OutFile) -> Path:
+    """Write an export next to earlier ones, never over them: ``name.md``, ``name-2.md``, …"""
+    base = Path(Path(file.name).name)  # the core builds bare names; a path here would be a bug, not a wish
+    for n in range(1, 1000):
+        path = directory / (base.name if n == 1 else f"{base.stem}-{n}{base.suffix}")
+        try:
+            with path.open("xb") as handle:
+                handle.write(file.content)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{base.name} and 998 numbered copies already exist in {directory}")
 
 
 def enable_history(path: Path) -> None:

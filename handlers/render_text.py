@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import re
 
-from bot.reply import Actions, Bullets, Code, Context, Fields, Link, Paragraph, Reply, Span, Strong, Tone
+from bot.reply import (
+    ASK_PREFIX,
+    RUN_PREFIX,
+    Actions,
+    Bullets,
+    Button,
+    Code,
+    Context,
+    Fields,
+    Link,
+    Paragraph,
+    Reply,
+    Span,
+    Strong,
+    Tone,
+)
 
 # A terminal has its own "mentions": escape sequences. User text never gets to move the cursor.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -32,12 +47,21 @@ def render(reply: Reply) -> str:
         elif isinstance(block, Context):
             lines.append(f"  ({escape(block.text)})")
         elif isinstance(block, Actions):
-            lines.append("  actions: " + " · ".join(escape(b.label) for b in block.buttons))
+            lines.append("  actions: " + " · ".join(_button(b) for b in block.buttons))
     if reply.buttons:
-        lines.append("  actions: " + " · ".join(escape(b.label) for b in reply.buttons))
+        lines.append("  actions: " + " · ".join(_button(b) for b in reply.buttons))
     if reply.tone is Tone.ERROR and not reply.title and lines:
         lines[0] = "✗ " + lines[0]
     return "\n".join(lines)
+
+
+def _button(button: Button) -> str:
+    """A button's label; for a command button, also the command that does the same in the shell."""
+    if button.id.startswith(RUN_PREFIX):
+        return f"{escape(button.label)} [{escape(button.value)}]"
+    if button.id.startswith(ASK_PREFIX):
+        return f"{escape(button.label)} [{escape(button.value)} <why>]"
+    return escape(button.label)
 
 
 def _spans(spans: tuple[Span, ...]) -> str:

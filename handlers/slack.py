@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
@@ -32,7 +32,7 @@ from bot.drafting import progress_line
 from bot.lifecycle import Action
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.ports import NewPerson
-from bot.reply import Context, Paragraph, Reply, Strong
+from bot.reply import Context, OutFile, Paragraph, Reply, Strong
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts
 
@@ -62,6 +62,15 @@ _DIRECT_MOVES = {"handoff.ack": Action.ACK, "handoff.start": Action.START, "hand
                  "handoff.reopen": Action.REOPEN}
 _REASON_MOVES = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "handoff.decline": Action.DECLINE,
                  "handoff.block": Action.BLOCK, "handoff.cancel": Action.CANCEL}
+
+
+def _upload_problem(error: str) -> str:
+    if error in ("not_in_channel", "channel_not_found", "is_archived"):
+        return (f"I couldn't upload the files here ({error}): invite me with `/invite @Handoff`, "
+                "or run the export in a DM with me.")
+    if error == "missing_scope":
+        return "I can't upload files yet (missing_scope): a workspace admin needs to reinstall Handoff to allow it."
+    return f"Slack refused the upload ({error}); run the export again in a moment."
 
 
 def workspace_of(team_id: str) -> str:
@@ -233,10 +242,14 @@ class SlackSurface:
         cards = {v.handoff.number: v for v in outcome.handoffs}
         for notice in outcome.notices:
             reply = Reply(title=notice.text)
-            if notice.handoff_number in cards and outcome.today:
+            if notice.reply is not None:
+                reply = Reply(title=notice.text, blocks=notice.reply.blocks, buttons=notice.reply.buttons)
+            elif notice.handoff_number in cards and outcome.today:
                 card = presenters.handoff_card(cards[notice.handoff_number], outcome.today)
                 reply = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
             await self._post(d, "send a direct message", reply, Target("dm", notice.to.platform_user_id))
+        if outcome.files:
+            await self._upload(d, outcome.files)
         await self._report_problems(d)
         if outcome.draft_id is not None:  # minutes of waiting on a model: not in a delivery slot
             self.background(self.write_draft(client, caller, outcome.draft_id, origin_channel), gated=False)
@@ -360,12 +373,38 @@ class SlackSurface:
             await d.call("update the release summary", d.client.chat_update, channel=thread[0], ts=thread[1],
                          text=fallback_text(outcome.reply), blocks=render_dicts(outcome.reply))
 
+    async def _upload(self, d: Delivery, files: tuple[OutFile, ...]) -> None:
+        """Share an export's files in the conversation the command came from (``files:write``).
+
+        files_upload_v2 asks files.getUploadURLExternal for a URL per file, POSTs the bytes there,
+        then files.completeUploadExternal shares them all in one message. A refusal is told to the
+        caller privately, in one line."""
+        if not d.origin_channel:
+            log.warning("an export came with no conversation to upload it to")
+            return
+        uploads = [{"filename": f.name, "content": f.content, "title": f.title} for f in files]
+        try:
+            await d.client.files_upload_v2(file_uploads=uploads, channel=d.origin_channel)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "error")
+            log.warning("Slack refused the export upload (%s) in %s", error, d.origin_channel)
+            d.problems.append(_upload_problem(error))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("the export upload failed in %s: %s", d.origin_channel, type(exc).__name__)
+            d.problems.append("I couldn't upload the files just now; run the export again in a moment.")
+
     async def _report_problems(self, d: Delivery) -> None:
         if not d.problems or not d.origin_channel:
             return
         text = " ".join(dict.fromkeys(d.problems))
         try:
             await d.client.chat_postEphemeral(channel=d.origin_channel, user=d.caller.user_id, text=text)
+            return
+        except SlackApiError as exc:
+            log.warning("could not report a delivery problem in %s (%s): sending it as a DM", d.origin_channel,
+                        exc.response.get("error"))
+        try:  # the bot is not in that conversation: the caller's DM with the bot still works
+            await d.client.chat_postMessage(channel=d.caller.user_id, text=text, unfurl_links=False, unfurl_media=False)
         except SlackApiError as exc:
             log.warning("could not report a delivery problem: %s", exc.response.get("error"))
 
@@ -378,6 +417,19 @@ class SlackSurface:
             await client.views_publish(user_id=user_id, view=views.home_view(sections))
         except SlackApiError as exc:
             log.warning("views.publish failed: %s", exc.response.get("error"))
+
+    async def redraw(self, client: AsyncWebClient, reply: Reply, channel: str | None, ts: str | None,
+                     respond: Any = None) -> None:
+        """Replace the clicked message with ``reply``: through the click's response_url when there is
+        one (it reaches ephemeral messages too), else with chat.update."""
+        kwargs = {"text": fallback_text(reply), "blocks": render_dicts(reply)}
+        try:
+            if respond is not None and respond.response_url:
+                await respond(replace_original=True, unfurl_links=False, unfurl_media=False, **kwargs)
+            elif channel and ts:
+                await client.chat_update(channel=channel, ts=ts, **kwargs)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            log.warning("could not redraw the clicked message: %s", exc)
 
     async def tell(self, client: AsyncWebClient, channel: str | None, user_id: str, reply: Reply) -> None:
         """An ephemeral answer in the channel the click came from (or a DM when there is none)."""

@@ -34,8 +34,8 @@ log = logging.getLogger("handoff.slack")
 
 # channels:history / groups:history let the outbox check, after a failure that may have posted,
 # whether its message is already there (found by its metadata) before it posts again.
-BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "groups:history",
-              "groups:read", "im:history", "im:write", "users:read")
+BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "files:write",
+              "groups:history", "groups:read", "im:history", "im:write", "users:read")
 OAUTH_STATE_SECONDS = 600
 SLACK = web.AppKey("slack", AsyncApp)
 SLACK_SURFACE = web.AppKey("slack_surface", SlackSurface)

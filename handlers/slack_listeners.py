@@ -7,17 +7,19 @@ own workspace, so a value from another workspace or an old message changes nothi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
 from bot.context import Caller
-from bot.reply import Reply, Tone, message_of
+from bot.dispatch import Outcome
+from bot.reply import ASK_PREFIX, RUN_PREFIX, Reply, Tone, message_of
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts
 from handlers.slack import _DIRECT_MOVES, _REASON_MOVES, SlackSurface, without_bot_mention
@@ -109,6 +111,46 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             return
         surface.background(surface.write_draft(client, caller, outcome.draft_id, channel,
                                                message.get("thread_ts") or message.get("ts")), gated=False)
+
+    @app.action(re.compile("^" + re.escape(RUN_PREFIX)))
+    async def command_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                             context: AsyncBoltContext, respond: AsyncRespond) -> None:
+        """A button whose value is command text: run it as the clicker, then redraw the message with the answer."""
+        caller = await caller_for(client, body, context)
+        outcome = await core.handle(caller, action.get("value") or "")
+        await ack()
+        await after_command(client, caller, outcome, _container(body), respond)
+
+    @app.action(re.compile("^" + re.escape(ASK_PREFIX)))
+    async def command_button_with_text(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                                       client: AsyncWebClient) -> None:
+        await ack()
+        channel, ts = _container(body)
+        label = (action.get("text") or {}).get("text") or "Why?"
+        await client.views_open(trigger_id=body["trigger_id"],
+                                view=views.command_text_modal(label, action.get("value") or "", channel, ts))
+
+    @app.view(views.COMMAND_TEXT)
+    async def submit_command_text(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+                                  context: AsyncBoltContext) -> None:
+        text, channel, ts = views.read_command_text(view)
+        caller = await caller_for(client, body, context, channel)
+        outcome = await core.handle(caller, text)
+        if outcome.reply.is_error:
+            await ack(response_action="errors", errors={"reason": message_of(outcome.reply)[:150]})
+            return
+        await ack()
+        await after_command(client, caller, outcome, (channel, ts), None)
+
+    async def after_command(client: AsyncWebClient, caller: Caller, outcome: Outcome, clicked: tuple[str | None, str | None],
+                            respond: AsyncRespond | None) -> None:
+        """A refusal is told privately; an answer replaces the message that was clicked."""
+        channel, ts = clicked
+        if outcome.reply.is_error:
+            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            return
+        surface.background(surface.redraw(client, outcome.reply, channel, ts, respond))
+        surface.background(surface.deliver(client, caller, dataclasses.replace(outcome, reply=Reply()), origin_channel=channel))
 
     @app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))
     async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:

@@ -33,6 +33,7 @@ REASON = "handoff_reason"
 COMMENT = "handoff_comment"
 REASSIGN = "handoff_reassign"
 RELEASE_ENTRY = "release_entry"
+COMMAND_TEXT = "command_text"
 MAX_OPTIONS = 100
 HOME_BLOCKS = 100
 
@@ -116,6 +117,21 @@ def reason_modal(action: Action, target: Target, ref: str) -> dict[str, Any]:
                        element=PlainTextInputElement(action_id="reason", multiline=True, max_length=2000))
     return View(type="modal", callback_id=REASON, title=f"{title} {ref}"[:24], submit="Send", close="Cancel",
                 private_metadata=target.dump(), blocks=[block]).to_dict()
+
+
+def command_text_modal(label: str, command: str, channel: str | None, ts: str | None) -> dict[str, Any]:
+    """A command button that needs a few words (a gate's decline reason): they complete the command."""
+    block = InputBlock(block_id="reason", label=f"{label}: why?"[:2000], element=PlainTextInputElement(
+        action_id="reason", multiline=True, max_length=1000))
+    metadata = json.dumps({"cmd": command, "ch": channel, "ts": ts})
+    return View(type="modal", callback_id=COMMAND_TEXT, title=label[:24], submit="Send", close="Cancel",
+                private_metadata=metadata, blocks=[block]).to_dict()
+
+
+def read_command_text(view: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """The full command text from a submitted :func:`command_text_modal`, and the message it came from."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    return f"{meta.get('cmd', '')} {text_of(view['state']['values'])}".strip(), meta.get("ch"), meta.get("ts")
 
 
 def comment_modal(target: Target, ref: str) -> dict[str, Any]:

@@ -18,18 +18,28 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationParameters
+from botbuilder.core import ActivityHandler, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from botbuilder.schema.teams import FileConsentCardResponse, FileUploadInfo
 
 from bot import commands as c
 from bot.context import Caller
 from bot.dispatch import Core, Outcome
 from bot.drafting import progress_line
+from bot.export import shared_publicly
 from bot.grammar import parse
 from bot.lifecycle import Action
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.presenters import handoff_card
-from bot.reply import Context, Paragraph, Reply, Strong, message_of
+from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
+from handlers import teams_files as files
 from handlers import teams_forms as forms
 from handlers.render_teams import card_text, render_card
 
@@ -124,7 +134,10 @@ class TeamsBot(ActivityHandler):
             outcome = await self.core.handle(caller, command_text(activity))
         else:
             outcome = await self.core.execute(caller, command)
-        await self._deliver(turn_context, caller, outcome)
+        if outcome.files and isinstance(command, c.ExportRelease):
+            await self._export(turn_context, caller, command, outcome)
+        else:
+            await self._deliver(turn_context, caller, outcome)
         await self._release_threads(turn_context, caller, outcome)
 
     @staticmethod
@@ -184,6 +197,9 @@ class TeamsBot(ActivityHandler):
 
     async def _click(self, turn_context: TurnContext, caller: Caller, value: dict[str, Any]) -> None:
         action = str(value.get("handoff_action"))
+        if action.startswith((RUN_PREFIX, ASK_PREFIX)):
+            await self._command_click(turn_context, caller, action, value)
+            return
         number, _, version = str(value.get("value", "")).partition(":")
         if not number.isdigit():
             await turn_context.send_activity(_card(Reply(title="That button has expired; try `list`.")))
@@ -216,6 +232,120 @@ class TeamsBot(ActivityHandler):
         clicked = turn_context.activity.reply_to_id
         await self._deliver(turn_context, caller, outcome, clicked=clicked)
         await self._release_threads(turn_context, caller, outcome)
+
+    async def _command_click(self, turn_context: TurnContext, caller: Caller, action: str, value: dict[str, Any]) -> None:
+        """A button whose value is command text: run it as the clicker and redraw the card with the answer.
+        One that needs a few words (a decline reason) asks for them in a card form first."""
+        command, text = str(value.get("value") or ""), str(value.get("text") or "").strip()
+        if action.startswith(ASK_PREFIX) and not text:
+            await turn_context.send_activity(_attach(forms.command_text_form(action, str(value.get("label") or "Decline"), command)))
+            return
+        outcome = await self.core.handle(caller, f"{command} {text}".strip())
+        clicked = turn_context.activity.reply_to_id
+        if outcome.reply.is_error or not clicked or action.startswith(ASK_PREFIX):
+            await self._deliver(turn_context, caller, outcome)
+        else:
+            update = _card(outcome.reply)
+            update.id = clicked
+            await turn_context.update_activity(update)
+            await self._deliver(turn_context, caller, dataclasses.replace(outcome, reply=Reply()), silent=True)
+        await self._release_threads(turn_context, caller, outcome)
+
+    # --- exports: file consent in a 1:1 chat (see handlers.teams_files) ---------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name == "fileConsent/invoke":
+            await self._file_consent(turn_context)
+            return InvokeResponse(status=200)
+        return await super().on_invoke_activity(turn_context)
+
+    async def _export(self, turn_context: TurnContext, caller: Caller, command: c.ExportRelease, outcome: Outcome) -> None:
+        public = shared_publicly(command, caller)
+        offers = [(f, files.Offer(command.name, f.name, public)) for f in outcome.files]
+        if (turn_context.activity.conversation.conversation_type or "personal") == "personal":
+            await self._deliver(turn_context, caller, outcome)
+            for file, offer in offers:
+                await turn_context.send_activity(files.consent_card(file, offer))
+            return
+        sent = await self._offer_in_personal_chat(turn_context, caller, offers)
+        line = ("I've sent you the files in our 1:1 chat." if sent else
+                f"Teams sends files only in a 1:1 chat: message me there and type `release export {command.name}`.")
+        reply = dataclasses.replace(outcome.reply, blocks=(*outcome.reply.blocks, Context(line)))
+        await self._deliver(turn_context, caller, dataclasses.replace(outcome, reply=reply))
+
+    async def _offer_in_personal_chat(self, turn_context: TurnContext, caller: Caller,
+                                      offers: list[tuple[OutFile, files.Offer]]) -> bool:
+        """Open (or find) the caller's 1:1 chat with the bot and send the consent cards there."""
+        activity = turn_context.activity
+        tenant = getattr(activity.conversation, "tenant_id", None)
+        user = ChannelAccount(id=caller.user_id, name=caller.display_name)
+        params = ConversationParameters(is_group=False, bot=activity.recipient, members=[user], tenant_id=tenant,
+                                        channel_data={"tenant": {"id": tenant}} if tenant else None)
+
+        async def offer(tc: TurnContext) -> None:
+            reference = TurnContext.get_conversation_reference(tc.activity)
+            reference.user = user
+            await self.core.remember_conversation(caller.workspace_id, reference.conversation.id, "personal", user.id,
+                                                  reference.serialize())
+            for file, o in offers:
+                outgoing = TurnContext.apply_conversation_reference(files.consent_card(file, o), reference)
+                outgoing.reply_to_id = None
+                await tc.adapter.send_activities(tc, [outgoing])
+
+        try:
+            await turn_context.adapter.create_conversation(self.app_id, offer, params, activity.channel_id or "msteams",
+                                                           activity.service_url, None)
+        except Exception as exc:  # the reply still answers in the conversation, saying how to get the files
+            log.warning("could not offer the export's files in a 1:1 chat: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def _file_consent(self, turn_context: TurnContext) -> None:
+        value = turn_context.activity.value
+        response = FileConsentCardResponse().deserialize(value) if isinstance(value, dict) else None
+        offer = files.Offer.read(response.context) if response else None
+        info = response.upload_info if response else None
+        if offer is None or response is None or response.action not in ("accept", "decline"):
+            await turn_context.send_activity(_card(Reply(title="That file offer has expired; export the release again.")))
+            return
+        if response.action == "decline":
+            await turn_context.send_activity(_card(Reply(title=f"Not sent: {offer.file}.")))
+            return
+        url = info.upload_url if info else None
+        if not url or (self.app_id and not url.startswith("https://")):
+            log.warning("a file consent came without a usable upload URL")
+            await turn_context.send_activity(_card(Reply(title=f"Teams gave me nowhere to put {offer.file}; export it again.")))
+            return
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        self._later(self._upload(turn_context.adapter, reference, self.caller(turn_context.activity), offer, info))
+
+    async def _upload(self, adapter: Any, reference: ConversationReference, caller: Caller, offer: files.Offer,
+                      info: FileUploadInfo) -> None:
+        """After the invoke is answered: export again, PUT the one file, then show it with a file card."""
+        outcome = await self.core.execute(caller, c.ExportRelease(offer.release, public=offer.public))
+        file = next((f for f in outcome.files if f.name == offer.file), None)
+        if file is None:
+            gone = Reply(title=f"{offer.file} is no longer part of the export; type `release export {offer.release}`.")
+            await self._send_later(adapter, reference, _card(outcome.reply if outcome.reply.is_error else gone))
+            return
+        try:
+            await files.upload(info.upload_url, file.content)
+        except files.UploadFailed as exc:
+            log.warning("uploading %s to Teams failed: %s", file.name, exc)
+            failed = Reply(title=f"I couldn't upload {file.name} ({exc}); type `release export {offer.release}` to try again.",
+                           tone=Tone.ERROR)
+            await self._send_later(adapter, reference, _card(failed))
+            return
+        await self._send_later(adapter, reference, files.info_card(info))
+
+    async def _send_later(self, adapter: Any, reference: ConversationReference, activity: Activity) -> None:
+        async def send(tc: TurnContext) -> None:
+            await tc.send_activity(activity)
+
+        try:
+            await adapter.continue_conversation(reference, send, bot_app_id=self.app_id)
+        except Exception as exc:  # nothing was changed; a lost message must not kill the task quietly
+            log.warning("could not send the export's result: %s", exc)
 
     # --- drafts, after the turn ----------------------------------------------------------------
 
@@ -330,27 +460,37 @@ class TeamsBot(ActivityHandler):
 
     # --- delivery -------------------------------------------------------------------------
 
-    async def _deliver(self, turn_context: TurnContext, caller: Caller, outcome: Outcome, clicked: str | None = None) -> None:
+    async def _deliver(self, turn_context: TurnContext, caller: Caller, outcome: Outcome, clicked: str | None = None,
+                       silent: bool = False) -> None:
+        """Answer the turn (unless ``silent``: the answer was shown already) and queue DMs to other people."""
+        if not silent:
+            await self._answer(turn_context, caller, outcome, clicked)
+        await self._queue_notices(caller, outcome)
+
+    async def _answer(self, turn_context: TurnContext, caller: Caller, outcome: Outcome, clicked: str | None) -> None:
         reply = outcome.reply
-        conversation = turn_context.activity.conversation.id
         if clicked and not reply.is_error and outcome.handoffs and outcome.today:
             card = handoff_card(outcome.handoffs[0], outcome.today, reply.title)
             update = _card(card)
             update.id = clicked
             await turn_context.update_activity(update)
-        else:
-            sent = await turn_context.send_activity(_card(reply))
-            if outcome.draft_id is not None and sent and sent.id:
-                self._later(self._write_draft(turn_context, caller, outcome.draft_id, sent.id))
-            created = [v for v in outcome.handoffs if not v.handoff.message_ref]
-            if sent and sent.id and created and not reply.is_error and not reply.ephemeral:
-                ref = message_ref(conversation, sent.id)
-                await self.core.execute(caller, c.AttachHandoffMessage(created[0].handoff.number, ref))
+            return
+        sent = await turn_context.send_activity(_card(reply))
+        if outcome.draft_id is not None and sent and sent.id:
+            self._later(self._write_draft(turn_context, caller, outcome.draft_id, sent.id))
+        created = [v for v in outcome.handoffs if not v.handoff.message_ref]
+        if sent and sent.id and created and not reply.is_error and not reply.ephemeral:
+            ref = message_ref(turn_context.activity.conversation.id, sent.id)
+            await self.core.execute(caller, c.AttachHandoffMessage(created[0].handoff.number, ref))
+
+    async def _queue_notices(self, caller: Caller, outcome: Outcome) -> None:
         queued = False
         cards = {v.handoff.number: v for v in outcome.handoffs}
         for notice in outcome.notices:
             note = Reply(title=notice.text)
-            if notice.handoff_number in cards and outcome.today:
+            if notice.reply is not None:
+                note = Reply(title=notice.text, blocks=notice.reply.blocks, buttons=notice.reply.buttons)
+            elif notice.handoff_number in cards and outcome.today:
                 card = handoff_card(cards[notice.handoff_number], outcome.today)
                 note = Reply(title=notice.text, blocks=card.blocks, buttons=card.buttons)
             queued |= await self.core.queue(caller.workspace_id, NewDelivery(

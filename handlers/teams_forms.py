@@ -73,6 +73,17 @@ def read_new_handoff(value: dict[str, Any]) -> c.CreateHandoff:
     )
 
 
+def command_text_form(action: str, label: str, command: str) -> dict[str, Any]:
+    """A command button that needs a few words (a gate's decline reason): Send runs the command with them."""
+    return _card(
+        [{"type": "TextBlock", "text": f"{label}: why?", "weight": "Bolder", "wrap": True},
+         {"type": "Input.Text", "id": "text", "isMultiline": True, "isRequired": True, "maxLength": 1000,
+          "label": "Reason", "errorMessage": "Write a few words first."}],
+        [{"type": "Action.Submit", "title": "Send", "style": "positive",
+          "data": {"handoff_action": action, "value": command, "label": label}}],
+    )
+
+
 def text_form(action: str, number: int, version: int | None) -> dict[str, Any]:
     """The card that replaces Slack's reason modal: a required text box and a Send button."""
     label = _LABELS.get(action, "Why?")

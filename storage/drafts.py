@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.domain import DraftRecord
 from storage.dialect import insert_ignore
@@ -41,6 +41,20 @@ class DraftRepository(_Repository):
     async def set_status(self, draft_id: int, status: str) -> None:
         await self.session.execute(update(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.id == draft_id)
                                    .values(status=status))
+
+    async def awaiting_review(self, release_id: int) -> int:
+        stmt = select(func.count()).select_from(DraftRow).where(
+            DraftRow.workspace_id == self.workspace_id, DraftRow.release_id == release_id,
+            DraftRow.status.in_(["drafted", "brief"]))
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def for_release(self, release_id: int, include_private: bool = True) -> list[DraftRecord]:
+        """A release's drafts, oldest first, without the discarded ones."""
+        stmt = select(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.release_id == release_id,
+                                      DraftRow.status != "discarded").order_by(DraftRow.id)
+        if not include_private:
+            stmt = stmt.where(DraftRow.private.is_(False))
+        return [_record(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def tokens_used(self, day: date) -> int:
         stmt = select(LlmUsageRow.tokens).where(LlmUsageRow.workspace_id == self.workspace_id, LlmUsageRow.day == day)

@@ -307,3 +307,76 @@ class LlmUsageRow(Base):
     workspace_id: Mapped[str] = _workspace_fk()
     day: Mapped[date] = mapped_column(Date)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GateRow(Base):
+    __tablename__ = "gates"
+    __table_args__ = (Index("ix_gates_release", "workspace_id", "release_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    approver_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class GateTemplateRow(Base):
+    """A workspace's own gate template; a workspace without rows uses the standard one."""
+
+    __tablename__ = "gate_templates"
+    __table_args__ = (Index("ix_gate_templates_workspace", "workspace_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    offset_days: Mapped[int] = mapped_column(Integer)
+    approver_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class SlipRow(Base):
+    __tablename__ = "slips"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key", name="uq_slips_key"),
+        Index("ix_slips_release", "workspace_id", "release_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    gate_id: Mapped[int | None] = mapped_column(ForeignKey("gates.id", ondelete="SET NULL"))
+    key: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    old_target: Mapped[date | None] = mapped_column(Date)
+    proposed_target: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DisputeRow(Base):
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_status", "workspace_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    raised_by: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    other_party: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    other_side: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -195,6 +195,12 @@ class ReleaseRepository(_Repository):
             .values(channel_ref=channel_ref, thread_ref=thread_ref)
         )
 
+    async def set_target(self, release_id: int, target: date | None) -> None:
+        await self.session.execute(
+            update(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
+            .values(target_date=target)
+        )
+
     async def list(self) -> list[Release]:
         stmt = (
             select(ReleaseRow)
@@ -227,6 +233,11 @@ class HandoffRepository(_Repository):
         self.session.add(row)
         await self.session.flush()
         return _handoff(row)
+
+    async def by_id(self, handoff_id: int) -> Handoff | None:
+        row = (await self.session.execute(
+            select(HandoffRow).where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.id == handoff_id))).scalar_one_or_none()
+        return _handoff(row) if row else None
 
     async def by_number(self, number: int) -> Handoff | None:
         stmt = select(HandoffRow).where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.number == number)

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import TemporarilyUnavailable
 from storage.database import is_sqlite
+from storage.disputes import DisputeRepository
 from storage.drafts import DraftRepository
+from storage.gates import GateRepository
 from storage.repositories import (
     AreaRepository,
     HandoffRepository,
@@ -27,6 +29,7 @@ from storage.scheduling import (
     JobRepository,
     NudgeRepository,
 )
+from storage.workload import WorkloadRepository
 
 
 class SqlUnitOfWork:
@@ -56,6 +59,9 @@ class SqlUnitOfWork:
         self.jobs = JobRepository(self.session, ws)
         self.conversations = ConversationRepository(self.session, ws)
         self.drafts = DraftRepository(self.session, ws)
+        self.workload = WorkloadRepository(self.session, ws)
+        self.gates = GateRepository(self.session, ws)
+        self.disputes = DisputeRepository(self.session, ws)
         return self
 
     async def __aexit__(

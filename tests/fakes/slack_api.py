@@ -32,6 +32,18 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """A file uploaded the v2 way: a URL asked for, the bytes POSTed there, then shared (or not)."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None  # set by files.completeUploadExternal
+
+
+@dataclass
 class _Failure:
     status: int = 200
     error: str | None = None
@@ -44,6 +56,7 @@ class FakeSlackApi:
         self.users: dict[str, dict[str, Any]] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}
         self.private_channels: set[str] = set()  # conversations.info says is_private for these
+        self.uploads: dict[str, Upload] = {}  # file id -> what files.getUploadURLExternal handed out
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._ids = itertools.count(1)
@@ -71,6 +84,7 @@ class FakeSlackApi:
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_get("/api/{method}", self._handle)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner, self.port = await serve(app)
         return self
@@ -200,6 +214,18 @@ class FakeSlackApi:
                 if reply.get("envelope_id") == envelope_id:
                     return reply
 
+    def shared(self) -> list[Upload]:
+        """Files that files.completeUploadExternal shared in a channel, in upload order."""
+        return [u for u in self.uploads.values() if u.channel]
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal returned: it takes the raw bytes, as Slack's does."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.data = await request.read()
+        return web.Response(text=f"OK - {len(upload.data)}")
+
     async def _response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await self._params(request), dict(request.headers)))
         return web.json_response({"ok": True})
@@ -208,6 +234,18 @@ class FakeSlackApi:
         """Slack's ts: the posting time in epoch seconds, unique per message."""
         self._last_ts = max(self.clock(), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(params.get("files") or "[]")
+        found = [self.uploads.get(f.get("id", "")) for f in files]
+        if not files or any(u is None or u.data is None or len(u.data) != u.length for u in found):
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = []
+        for upload, f in zip(found, files, strict=True):
+            assert upload is not None
+            upload.title, upload.channel = f.get("title"), params.get("channel_id") or params.get("channels")
+            shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title, "size": upload.length})
+        return {"ok": True, "files": shared}
 
     def _reply(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == "auth.test":
@@ -263,6 +301,12 @@ class FakeSlackApi:
                     "team": {"id": grant["team_id"], "name": grant["team_name"]}, "enterprise": enterprise,
                     "is_enterprise_install": False,
                     "authed_user": {"id": "UINSTALLER", "scope": "", "access_token": None, "token_type": None}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ids)}"
+            self.uploads[file_id] = Upload(file_id, str(params.get("filename")), int(params.get("length") or 0))
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(params)
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}

@@ -31,6 +31,9 @@ class TeamsConnector:
     sent: list[Sent] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     fail_statuses: list[int] = field(default_factory=list)  # the next sends answer these, in order
+    # Files PUT to upload_url(): name -> (bytes, request headers); as OneDrive's upload session takes them.
+    uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
+    upload_fail_statuses: list[int] = field(default_factory=list)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -43,6 +46,7 @@ class TeamsConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}", self._update)
+        app.router.add_put("/upload/{name}", self._upload)
         self._runner, self.port = await serve(app)
         return self
 
@@ -53,6 +57,21 @@ class TeamsConnector:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    def upload_url(self, name: str) -> str:
+        """Where a fileConsent/invoke in a test tells the bot to PUT the file."""
+        return f"{self.url}upload/{name}"
+
+    def attachments(self, content_type: str, conversation: str | None = None) -> list[dict[str, Any]]:
+        """Attachments of one content type that the bot sent (file consent and file info cards)."""
+        return [a for s in self.sent if conversation in (None, s.conversation)
+                for a in s.activity.get("attachments") or [] if a.get("contentType") == content_type]
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        if self.upload_fail_statuses:
+            return web.json_response({"error": "scripted"}, status=self.upload_fail_statuses.pop(0))
+        self.uploads[request.match_info["name"]] = (await request.read(), dict(request.headers))
+        return web.json_response({"id": request.match_info["name"]}, status=201)
 
     def cards(self, conversation: str | None = None) -> list[dict[str, Any]]:
         """The Adaptive Cards sent (posted or updated), oldest first."""

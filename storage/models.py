@@ -145,7 +145,10 @@ class HandoffEventRow(Base):
     """Append-only: the repository never updates or deletes these rows."""
 
     __tablename__ = "handoff_events"
-    __table_args__ = (Index("ix_handoff_events_handoff", "workspace_id", "handoff_id", "id"),)
+    __table_args__ = (
+        Index("ix_handoff_events_handoff", "workspace_id", "handoff_id", "id"),
+        Index("ix_handoff_events_action", "workspace_id", "action", "at"),  # the workload view's time to acknowledge
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[str] = _workspace_fk()

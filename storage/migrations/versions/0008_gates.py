@@ -1,4 +1,5 @@
-"""Launch gates per release, the workspace's gate template, slip proposals and disputes.
+"""Launch gates per release, the workspace's gate template, slip proposals, disputes, and an index
+for the workload view's time to acknowledge.
 
 Revision ID: 0008
 Revises: 0007
@@ -101,9 +102,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_disputes"),
     )
     op.create_index("ix_disputes_status", "disputes", ["workspace_id", "status"])
+    op.create_index("ix_handoff_events_action", "handoff_events", ["workspace_id", "action", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_handoff_events_action", table_name="handoff_events")
     op.drop_index("ix_disputes_status", table_name="disputes")
     op.drop_table("disputes")
     op.drop_index("ix_slips_release", table_name="slips")

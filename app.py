@@ -23,9 +23,10 @@ from bot.dispatch import Core
 from bot.jobs import Jobs
 from bot.outbox import Outbox
 from bot.settings import LOOPBACK, Settings
-from handlers.console import LOCAL_WORKSPACE, ConsoleMessenger, Shell, enable_history, local_caller
+from handlers.console import LOCAL_WORKSPACE, PROMPT, ConsoleMessenger, Shell, enable_history, local_caller
 from handlers.llm import build_drafter
 from handlers.messengers import ActiveWorkspaces, Messengers
+from handlers.render_text import render as render_text
 from handlers.scheduler import Intervals, Ticks, build_scheduler
 from handlers.slack_app import add_routes as add_slack_routes
 from handlers.slack_app import add_socket_mode, build_slack_app, build_slack_messenger
@@ -203,7 +204,9 @@ async def run_job(settings: Settings, job: str, at: datetime | None, dry_run: bo
 async def run_demo(settings: Settings) -> None:
     core, engine = await prepare(settings)
     try:
-        summary = await seed_demo(core, LOCAL_WORKSPACE)
+        summary, tour = await seed_demo(core, LOCAL_WORKSPACE)
+        for command, reply in tour:
+            print(f"{PROMPT}{command}\n{render_text(reply)}\n")
         print(summary)
     finally:
         await engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Caller
 from bot.dispatch import Core
-from bot.reply import plain_text
+from bot.reply import Reply, plain_text
 
 DEMO_RELEASE = "v2.3"
 
@@ -40,22 +40,39 @@ SCRIPT: tuple[tuple[str, str], ...] = (
     ("alex", f"release decide {DEMO_RELEASE} We launch to mid-market first; enterprise follows in v2.4"),
     ("alex", f"release decide {DEMO_RELEASE} Pricing page shows the usage tier from day one"),
     ("lee", f"release note {DEMO_RELEASE} Analyst briefing booked for launch week"),
+    # Launch gates in several states; the decline puts v2.3 at risk and proposes a slip to alex.
+    ("dana", f"gate approve {DEMO_RELEASE} 1 TAM sized at $40M in mid-market analytics"),
+    ("alex", f"gate waive {DEMO_RELEASE} 2 same use cases as v2.2"),
+    ("priya", f"gate decline {DEMO_RELEASE} 3 the usability study on the new dashboards is not done"),
+    # Priya drives pricing (inbound) and, for this release, launch (outbound): the workload view flags it.
+    ("alex", f"owner set launch @priya for {DEMO_RELEASE}"),
+    # Sam and Dana disagree over who writes the release notes: the lead gets both sides.
+    ("dana", "dispute 3 release notes are customer-facing: PMM work, not a requirement"),
+    ("sam", "dispute 3 I can't write them before the scope is final"),
+    ("alex", "release new v2.4 in 12 weeks"),
 )
+# What the demo shows when it is done: the product in one screen each.
+TOUR = (f"release show {DEMO_RELEASE}", f"gate {DEMO_RELEASE}", "load", "disputes")
 
 
-async def seed_demo(core: Core, workspace_id: str) -> str:
-    probe = await core.handle(_caller(workspace_id, "alex"), f"release show {DEMO_RELEASE}")
+async def seed_demo(core: Core, workspace_id: str) -> tuple[str, list[tuple[str, Reply]]]:
+    """Seed the sample (once) and return a summary and the tour's replies, as alex the lead sees them."""
+    alex = _caller(workspace_id, "alex")
+    probe = await core.handle(alex, f"release show {DEMO_RELEASE}")
     if not probe.reply.is_error:
-        return f"Demo data is already there: try `release show {DEMO_RELEASE}`."
+        return f"Demo data is already there: try `release show {DEMO_RELEASE}`.", []
     for speaker, text in SCRIPT:
         outcome = await core.handle(_caller(workspace_id, speaker), text)
         if outcome.reply.is_error:
             raise RuntimeError(f"demo step {text!r} failed: {plain_text(outcome.reply)}")
-    return (
-        f"Seeded release {DEMO_RELEASE}: 5 people, 5 handoffs in several states, owners and decisions.\n"
+    tour = [(text, (await core.handle(alex, text)).reply) for text in TOUR]
+    summary = (
+        f"Seeded release {DEMO_RELEASE}: 5 people, 5 handoffs in several states, owners, decisions, launch gates "
+        "(one declined, so the release is at risk), a flagged workload and a dispute.\n"
         f"Try: python app.py shell --as dana, then `list owed`, `show 2`, `who owns battlecards?`, "
-        f"`search pricing`, `release show {DEMO_RELEASE}`."
+        f"`search pricing`, `release export {DEMO_RELEASE}`; `as alex` then `release slip accept {DEMO_RELEASE}`."
     )
+    return summary, tour
 
 
 def _caller(workspace_id: str, name: str) -> Caller:

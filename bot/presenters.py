@@ -160,7 +160,7 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
         declined = sum(g.status is GateStatus.DECLINED for g in summary.gates)
         pairs.append(("Gates", f"{passed} passed, {len(summary.gates) - passed - declined} pending, {declined} declined"))
     pairs += [("Grey areas", f"{len(summary.unowned)} unowned, {len(summary.contested)} disputed"),
-              ("Drafts to review", str(summary.drafts_to_review))]
+              ("Open disputes", str(summary.disputes)), ("Drafts to review", str(summary.drafts_to_review))]
     out.fields(*pairs)
     stop = blocking_line(summary, today)
     if stop:

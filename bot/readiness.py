@@ -27,6 +27,8 @@ def blocking_line(summary: ReleaseSummary, today: date) -> str | None:
         return f"{first.ref} {first.title} is overdue" + (f" (and {more} more)" if more > 0 else "")
     if summary.contested:
         return f"{_some(summary.contested)} {'is' if len(summary.contested) == 1 else 'are'} disputed"
+    if summary.disputes:
+        return f"{summary.disputes} open dispute{'s' if summary.disputes > 1 else ''} await a lead's decision (`disputes`)"
     if summary.unowned:
         return f"{_some(summary.unowned)} {'has' if len(summary.unowned) == 1 else 'have'} no driver"
     if summary.drafts_to_review:

@@ -28,7 +28,8 @@ class ReleaseSummary:
     authors: dict[int, Person]
     gates: list[Gate] = field(default_factory=list)
     unowned: list[str] = field(default_factory=list)  # grey areas with no driver for this release
-    contested: list[str] = field(default_factory=list)  # two drivers, or an open dispute
+    contested: list[str] = field(default_factory=list)  # grey areas with two drivers or an open dispute
+    disputes: int = 0  # open disputes on this release's handoffs and areas
     drafts_to_review: int = 0
     slip: Slip | None = None  # a proposed new target date, waiting for the owner
 
@@ -78,13 +79,11 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
     unowned = [a.name for a in areas if not ownership(assignments, a.id, release.id).effective_drivers]
     contested = [a.name for a in areas if ownership(assignments, a.id, release.id).disputed]
     names = {a.id: a.name for a in areas}
-    for dispute in await uow.disputes.open_disputes():
-        if dispute.release_id == release.id and not (public and dispute.private):
-            label = names.get(dispute.area_id or 0) if dispute.handoff_id is None else f"D{dispute.id} (a handoff)"
-            if label and label not in contested:
-                contested.append(label)
+    disputes = [d for d in await uow.disputes.open_disputes() if d.release_id == release.id and not (public and d.private)]
+    contested += [names[d.area_id] for d in disputes if d.area_id in names and names[d.area_id] not in contested]
     return ReleaseSummary(release, counts, overdue, decisions, notes, authors, await uow.gates.for_release(release.id),
-                          unowned, contested, await uow.drafts.awaiting_review(release.id), await uow.gates.open_slip(release.id))
+                          unowned, contested, len(disputes), await uow.drafts.awaiting_review(release.id),
+                          await uow.gates.open_slip(release.id))
 
 
 async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, KnowledgeEntry]:

@@ -9,7 +9,7 @@ working day's digest time, grouped by release, counts first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from bot.dates import zone
@@ -18,6 +18,8 @@ from bot.domain import (
     Area,
     Assignment,
     DigestSubscription,
+    Gate,
+    GateStatus,
     Handoff,
     KnowledgeEntry,
     Person,
@@ -29,6 +31,7 @@ from bot.reply import Fields, Link, Reply, ReplyBuilder, Span, Strong
 from bot.working_time import WorkingHours
 
 DUE_SOON_DAYS = 2
+GATE_DAYS = 7  # undecided gates due within a week are listed
 UPCOMING_DAYS = 14
 MAX_ITEMS = 8  # per section: a digest is read at a glance
 
@@ -67,6 +70,7 @@ class DigestData:
     areas: Sequence[Area]
     assignments: Sequence[Assignment]
     decisions: Sequence[KnowledgeEntry]
+    gates: Sequence[Gate] = ()  # declined, or undecided and due within GATE_DAYS
 
 
 @dataclass
@@ -78,9 +82,10 @@ class _Group:
     overdue: list[Handoff]
     gaps: list[str]
     decisions: list[KnowledgeEntry]
+    gates: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not any((self.new, self.done, self.awaiting, self.due_soon, self.overdue, self.gaps, self.decisions))
+        return not any((self.new, self.done, self.awaiting, self.due_soon, self.overdue, self.gaps, self.decisions, self.gates))
 
 
 def visible_in(h: Handoff, sub: DigestSubscription) -> bool:
@@ -121,6 +126,9 @@ def compose(data: DigestData) -> Reply | None:
             drivers = ownership(data.assignments, area.id, release.id).effective_drivers
             if len(drivers) != 1:
                 group(release.id).gaps.append(f"{area.name}: {'no driver' if not drivers else f'{len(drivers)} drivers'}")
+    for gate in data.gates:
+        if gate.release_id in releases:
+            group(gate.release_id).gates.append(_gate_line(gate, today))
     for entry in data.decisions:
         if not entry.private and entry.created_at >= data.since and (sub.release_id is None or entry.release_id == sub.release_id):
             group(entry.release_id if entry.release_id in releases else None).decisions.append(entry)
@@ -138,13 +146,14 @@ def _render(data: DigestData, groups: dict[int | None, _Group], upcoming: Sequen
     today = data.today
     total = _Group([], [], [], [], [], [], [])
     for g in groups.values():
-        for name in ("new", "done", "awaiting", "due_soon", "overdue", "gaps", "decisions"):
+        for name in ("new", "done", "awaiting", "due_soon", "overdue", "gaps", "decisions", "gates"):
             getattr(total, name).extend(getattr(g, name))
     out = ReplyBuilder(title=f"Handoff digest for {today:%a %b} {today.day}", ephemeral=False)
     out.blocks.append(Fields((
         ("New", str(len(total.new))), ("Done", str(len(total.done))),
         ("Awaiting acknowledgement", str(len(total.awaiting))), ("Due soon", str(len(total.due_soon))),
         ("Overdue", str(len(total.overdue))), ("Grey areas to settle", str(len(total.gaps))),
+        ("Gates to decide", str(len(total.gates))),
     )))
     if upcoming:
         out.bullets([(Strong(r.name), f" ships {_when(r.target_date, today)}") for r in upcoming], heading="Upcoming releases")
@@ -155,10 +164,18 @@ def _render(data: DigestData, groups: dict[int | None, _Group], upcoming: Sequen
         for heading, items in (("Overdue", g.overdue), ("Due soon", g.due_soon), ("New", g.new),
                                ("Awaiting acknowledgement", g.awaiting), ("Done", g.done)):
             out.bullets(_items(items, data, today), heading=heading)
+        out.bullets([(line,) for line in g.gates[:MAX_ITEMS]] + _more(len(g.gates)), heading="Launch gates")
         out.bullets([(gap,) for gap in g.gaps[:MAX_ITEMS]] + _more(len(g.gaps)), heading="Grey areas to settle")
         out.bullets([(e.body,) for e in g.decisions[:MAX_ITEMS]] + _more(len(g.decisions)), heading="Decisions")
     out.context("Change it with `digest here HH:MM`, stop it with `digest off`.")
     return out.build()
+
+
+def _gate_line(gate: Gate, today: date) -> str:
+    if gate.status is GateStatus.DECLINED:
+        return f"{gate.name} declined" + (f": {gate.note}" if gate.note else "") + " (the release is at risk)"
+    late = " (the release is at risk)" if gate.due_date and gate.due_date < today else ""
+    return f"{gate.name} to decide, due {_when(gate.due_date, today)}{late}"
 
 
 def _items(items: Sequence[Handoff], data: DigestData, today: date) -> list[tuple[Span, ...]]:

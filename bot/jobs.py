@@ -118,6 +118,7 @@ async def load_digest_data(uow: UnitOfWork, sub: DigestSubscription, now: dateti
         subscription=sub, since=since, today=day, handoffs=handoffs,
         people={p.id: p for p in await uow.people.list()}, releases=releases, areas=await uow.areas.list(),
         assignments=await uow.areas.assignments(), decisions=[d for d in decisions if d.created_at >= since],
+        gates=await uow.gates.needing_attention(day + timedelta(days=digest.GATE_DAYS)),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from bot.domain import Gate, GateStatus, GateTemplateItem, Role, Slip, SlipStatus
 from storage.dialect import insert_ignore
@@ -46,6 +46,15 @@ class GateRepository(_Repository):
         stmt = (select(GateRow).where(GateRow.workspace_id == self.workspace_id, GateRow.status == GateStatus.PENDING.value,
                                       GateRow.due_date <= day)
                 .order_by(GateRow.due_date, GateRow.id))
+        return [_gate(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def needing_attention(self, due_by: date) -> list[Gate]:
+        """Declined gates, and undecided ones due on or before ``due_by``: what a digest lists."""
+        stmt = (select(GateRow).where(
+            GateRow.workspace_id == self.workspace_id,
+            or_(GateRow.status == GateStatus.DECLINED.value,
+                and_(GateRow.status == GateStatus.PENDING.value, GateRow.due_date <= due_by)))
+            .order_by(GateRow.release_id, GateRow.position))
         return [_gate(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def save(self, gate: Gate) -> None:

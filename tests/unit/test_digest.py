@@ -16,6 +16,8 @@ from bot.domain import (
     DigestSubscription,
     Duty,
     EntryKind,
+    Gate,
+    GateStatus,
     Handoff,
     Kind,
     KnowledgeEntry,
@@ -164,7 +166,7 @@ def test_compose_leads_with_counts_then_groups_by_release_name() -> None:
              handoff(3, "loose end", created=OLD, status=Status.OPEN),
              handoff(4, "alpha faq", created=OLD, updated=FRESH, status=Status.DONE, release=ALPHA))
     assert counts(d) == {"New": "2", "Done": "1", "Awaiting acknowledgement": "1", "Due soon": "0", "Overdue": "0",
-                         "Grey areas to settle": "0"}
+                         "Grey areas to settle": "0", "Gates to decide": "0"}
     body = text(d)
     assert body.index("Alpha launch") < body.index("alpha claims") < body.index("alpha faq")
     assert body.index("alpha faq") < body.index("Beta launch") < body.index("beta copy")
@@ -246,3 +248,15 @@ def test_long_sections_are_cut_with_a_count_of_the_rest() -> None:
     assert "item 8" in body and "item 9" not in body
     assert "… and 2 more" in body
     assert counts(d)["New"] == "10"
+
+
+def test_compose_lists_declined_and_due_launch_gates_under_their_release() -> None:
+    gates = [Gate(1, "w", ALPHA.id, 0, "Market Opportunity", (Role.PM,), GateStatus.DECLINED, note="market too small"),
+             Gate(2, "w", ALPHA.id, 1, "Release Readiness", (Role.PMM,), due_date=TODAY + timedelta(days=3)),
+             Gate(3, "w", BETA.id, 0, "Use Case Definition", (Role.PM,), due_date=TODAY - timedelta(days=1))]
+    d = dataclasses.replace(data(), gates=gates)
+    assert counts(d)["Gates to decide"] == "3"
+    body = text(d)
+    assert "Market Opportunity declined: market too small (the release is at risk)" in body
+    assert body.index("Alpha launch") < body.index("Release Readiness to decide, due in 3 days") < body.index("Beta launch")
+    assert "Use Case Definition to decide, due 1 day ago (the release is at risk)" in body

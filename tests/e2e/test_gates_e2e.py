@@ -138,3 +138,31 @@ async def test_teams_gate_buttons_update_the_card_and_the_decline_form_asks_for_
     answered = teams.connector.sent[-1]
     assert answered.method == "PUT" and answered.activity_id == slip.activity_id
     assert "moved the target of v2" in card_text(answered.activity)
+
+
+async def test_slack_the_release_root_shows_readiness_and_turns_at_risk_on_a_decline(slack: SlackHarness) -> None:
+    for user, role in (("U1", "pm"), ("U2", "pmm")):
+        await slack.slash(f"person me role {role}", user=user)
+    await slack.slash("release new v2.3 2027-03-01 <#CLAUNCH|launch>", user="UADMIN")
+    root = next(c for c in slack.fake.calls_to("chat.postMessage") if c.params.get("channel") == "CLAUNCH")
+    assert "Blocking the launch" in json.dumps(root.params["blocks"])  # 15 grey areas have no driver yet
+    await slack.slash("gate decline v2.3 1 the market is too small", user="U1")
+    thread_posts = [c for c in slack.fake.calls_to("chat.postMessage") if c.params.get("channel") == "CLAUNCH" and c.params.get("thread_ts")]
+    assert any("declined the Market Opportunity gate" in json.dumps(c.params["blocks"]) for c in thread_posts)
+    refreshed = [c for c in slack.fake.calls_to("chat.update") if c.params.get("channel") == "CLAUNCH"][-1].params
+    assert "Release v2.3 — at risk" in json.dumps(refreshed["blocks"], ensure_ascii=False)
+    assert "Blocking the launch" in json.dumps(refreshed["blocks"])
+
+
+async def test_slack_a_button_value_from_another_workspace_changes_nothing(slack: SlackHarness) -> None:
+    await slack_team(slack)
+    ack = await slack.slash("gate v2.3", user="U1")
+    approve = slack_buttons(ack["blocks"])["gate approve v2.3 1"]
+    response = await slack.send(sr.block_action(approve["action_id"], approve["value"], team_id="TOTHER", user_id="U1",
+                                                response_url=slack.fake.response_url("x")))
+    await slack.surface.drain()
+    assert response.status == 200
+    told = slack.fake.calls_to("chat.postEphemeral")[-1].params
+    assert "no release" in json.dumps(told["blocks"]).lower()
+    assert "… 1. *Market Opportunity* — pending" in json.dumps(
+        (await slack.slash("gate v2.3", user="U1"))["blocks"], ensure_ascii=False)

@@ -116,3 +116,23 @@ def test_jobs_run_prints_what_it_would_send_then_sends_it_once(tmp_path: Path) -
     assert "→ #shell (digest)" in digest.stdout and "Overdue" in digest.stdout
     bad = run_cli("jobs", "run", "digests", "--at", "tomorrow", cwd=tmp_path)
     assert bad.returncode == 2 and "not an ISO time" in bad.stderr
+
+
+def test_gates_slip_disputes_and_load_through_the_shell(tmp_path: Path) -> None:
+    script = "\n".join([
+        "person me role lead", "person @dana role pm", "person @lee role pmm",
+        "release new v2.3 2027-03-01",
+        "as dana", "gate decline v2.3 1", "gate decline v2.3 1 market too small",
+        "@lee requirement for v2.3: battlecards",
+        "as lee", "dispute 1 positioning work, not a requirement", "gate approve v2.3 2",
+        "as alex", "release slip accept v2.3", "dispute resolve 1 1 lee keeps it this time", "load", "release show v2.3",
+    ]) + "\n"
+    out = run_cli("shell", "--as", "alex", stdin=script, cwd=tmp_path).stdout
+    assert "Say why Market Opportunity is declined" in out and "✗ 1. Market Opportunity — declined by dana" in out
+    assert "→ alex: v2.3 is at risk" in out and "Move to 2027-03-15 [release slip accept v2.3]" in out
+    assert "Only an approver of Use Case Definition (PM) or a lead can decide it." in out
+    assert "Dispute D1 recorded" in out and "→ alex: lee disputed #1 battlecards" in out
+    assert "moved the target of v2.3 from 2027-03-01 to 2027-03-15" in out
+    assert "D1 decided: lee keeps #1 (lee keeps it this time)" in out
+    assert "Workload: team (3 people)" in out
+    assert "Release v2.3 — at risk" in out and "Target            2027-03-15" in out

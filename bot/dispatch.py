@@ -36,6 +36,7 @@ from bot.drafts import DAILY_TOKENS, Drafter, DraftService
 from bot.errors import HandoffError
 from bot.export import export_release
 from bot.grammar import UsageError, parse
+from bot.log_context import bind_workspace
 from bot.outbox import NewDelivery
 from bot.ownership import DEFAULT_AREAS
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
@@ -135,6 +136,7 @@ class Core:
         return [i.name for i in items if wanted in i.name.casefold()]
 
     async def execute(self, caller: Caller, command: c.Command) -> Outcome:
+        bind_workspace(caller.workspace_id)  # every later log line of this request names it
         try:
             profiles = await self._profiles(caller, command)
             async with self.uow_factory(caller.workspace_id) as uow:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot import codec
+from bot.log_context import bind_workspace
 from bot.ports import Clock, UnitOfWorkFactory
 from bot.reply import Paragraph, Reply
 
@@ -134,6 +135,13 @@ class OutboxStore(Protocol):
     async def fail(self, delivery_id: int, token: str, error: str) -> None: ...
 
 
+class DeliveryObserver(Protocol):
+    """Told each time a delivery reaches a final status: how metrics count them without the
+    outbox knowing about any metrics library."""
+
+    def delivery_finished(self, kind: DeliveryKind, status: DeliveryStatus) -> None: ...
+
+
 @dataclass
 class OutboxReport:
     sent: list[Delivery] = field(default_factory=list)
@@ -162,7 +170,7 @@ class Outbox:
     def __init__(self, store: OutboxStore, uow_factory: UnitOfWorkFactory,
                  messenger_for: Callable[[str], Messenger | None], clock: Clock, *,
                  batch: int = 100, concurrency: int = 8, lease: timedelta = LEASE,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, observer: DeliveryObserver | None = None) -> None:
         self.store = store
         self.uow_factory = uow_factory
         self.messenger_for = messenger_for
@@ -171,6 +179,7 @@ class Outbox:
         self.concurrency = concurrency
         self.lease = lease
         self.rng = rng or random.Random()
+        self.observer = observer
         self._holds: dict[tuple[str, str], datetime] = {}  # (workspace, conversation) -> not before
 
     async def run_once(self, *, dry_run: bool = False) -> OutboxReport:
@@ -209,6 +218,7 @@ class Outbox:
         return total
 
     async def _deliver(self, d: Delivery, token: str, report: OutboxReport) -> None:
+        bind_workspace(d.workspace_id)  # each conversation runs in a task of its own: logs name the workspace
         conversation = (d.workspace_id, Target.parse(d.target).address)
         now = self.clock()
         hold = self._holds.get(conversation)
@@ -222,7 +232,7 @@ class Outbox:
             return
         try:
             if d.uncertain and (found := await messenger.find_sent(d)):
-                await self.store.mark_sent(d.id, token, found, self.clock())
+                self._finished(d, DeliveryStatus.SENT, await self.store.mark_sent(d.id, token, found, self.clock()))
                 report.found_already_sent.append(d)
                 return
             message_id = await messenger.send(d, d.reply)
@@ -233,8 +243,14 @@ class Outbox:
             log.exception("delivery %s raised", d.key)
             await self._failed(d, token, DeliveryFailed(type(exc).__name__, uncertain=True), conversation, report)
             return
-        await self.store.mark_sent(d.id, token, message_id, self.clock())
+        self._finished(d, DeliveryStatus.SENT, await self.store.mark_sent(d.id, token, message_id, self.clock()))
         report.sent.append(d)
+
+    def _finished(self, d: Delivery, status: DeliveryStatus, recorded: bool = True) -> None:
+        """Count a final status once: a worker whose lease ran out (``recorded`` false) leaves the
+        count to the worker that took the row over."""
+        if recorded and self.observer is not None:
+            self.observer.delivery_finished(d.kind, status)
 
     async def _failed(self, d: Delivery, token: str, exc: DeliveryFailed, conversation: tuple[str, str],
                       report: OutboxReport) -> None:
@@ -258,6 +274,7 @@ class Outbox:
 
     async def _give_up(self, d: Delivery, token: str, why: str, report: OutboxReport) -> None:
         await self.store.fail(d.id, token, why[:500])
+        self._finished(d, DeliveryStatus.FAILED)
         report.failed.append((d, why))
         log.warning("delivery %s to %s failed for good: %s", d.key, d.target, why)
         if d.kind is not DeliveryKind.REPORT:

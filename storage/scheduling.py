@@ -265,6 +265,15 @@ class SqlOutboxStore:
         async with self._sessions() as session:
             return {status: n for status, n in await session.execute(stmt)}
 
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """Deliveries not yet finished (waiting, backing off or being sent) and when the oldest
+        of them was written: what health checks and metrics report. Uses the status index."""
+        unfinished = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
+        stmt = select(func.count(), func.min(DeliveryRow.created_at)).where(DeliveryRow.status.in_(unfinished))
+        async with self._sessions() as session:
+            count, oldest = (await session.execute(stmt)).one()
+        return count, utc(oldest) if oldest else None
+
     async def workspace_ids(self) -> list[str]:
         async with self._sessions() as session:
             return list((await session.execute(select(WorkspaceRow.id).order_by(WorkspaceRow.id))).scalars())

@@ -1,0 +1,129 @@
+"""Release export: everything a launch review needs, as a Markdown brief and a CSV of handoffs.
+
+``release export v2.3`` loads the release's summary, gates, decisions (who and when), handoffs,
+the owners of each grey area for the release, and its drafts, in the caller's unit of work, and
+returns two :class:`~bot.reply.OutFile` s for the platform to deliver: Slack uploads them to the
+conversation the command came from, Teams offers them in a 1:1 chat, the shell writes them.
+
+Who sees what (RELIABILITY 17). The files land in a conversation, so:
+
+- When it is one that more people can see (a public channel, a command with ``public``, or a reply
+  posted in a channel), nothing said in a private conversation is in them.
+- In a private conversation (a DM, a private channel, a Teams chat), they keep only the private
+  items the caller took part in: a handoff they asked for or own, a decision they wrote, a draft
+  they asked for. A private channel has other members, who must not read someone else's DMs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import commands as c
+from bot import export_format as fmt
+from bot.context import Caller, Ctx
+from bot.domain import Area, DraftRecord, EntryKind, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release
+from bot.gates import blocker
+from bot.ownership import Ownership, ownership
+from bot.ports import HandoffQuery
+from bot.releases import find_release
+from bot.reply import OutFile, Reply, ReplyBuilder, Strong
+
+MAX_ROWS = 5000  # per table: a release with more is cut, and the summary says so
+REPLY_DECISIONS = 5
+
+
+@dataclass
+class LaunchBrief:
+    release: Release
+    public: bool
+    exported_by: Person
+    exported_at: datetime
+    timezone: str
+    today: date
+    handoffs: list[Handoff]
+    handoffs_total: int
+    decisions: list[KnowledgeEntry]  # oldest first
+    gates: list[Gate]
+    owners: list[tuple[Area, Ownership]]
+    drafts: list[DraftRecord]
+    people: dict[int, Person]
+    areas: dict[int, Area]
+
+    def name(self, person_id: int | None) -> str:
+        person = self.people.get(person_id) if person_id is not None else None
+        return person.display_name if person else ""
+
+    @property
+    def gates_passed(self) -> int:
+        return sum(g.status in (GateStatus.APPROVED, GateStatus.WAIVED) for g in self.gates)
+
+
+def shared_publicly(cmd: c.ExportRelease, caller: Caller) -> bool:
+    """Whether the files go where more people see them than the private conversations they draw on."""
+    return cmd.public or caller.public_reply or not caller.private_conversation
+
+
+async def load(cmd: c.ExportRelease, ctx: Ctx) -> LaunchBrief:
+    uow = ctx.uow
+    release = await find_release(uow, cmd.name)
+    public = shared_publicly(cmd, ctx.caller)
+
+    def keep(private: bool, *parties: int | None) -> bool:
+        return not private or (not public and ctx.actor.id in parties)
+
+    query = HandoffQuery(release_id=release.id, include_private=not public, limit=MAX_ROWS)
+    found, total = await uow.handoffs.find(query)
+    handoffs = sorted((h for h in found if keep(h.private, h.requester_id, h.owner_id)), key=lambda h: h.number)
+    total -= len(found) - len(handoffs)  # what the caller may not see is not counted either
+    entries = await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), MAX_ROWS, not public)
+    decisions = [e for e in reversed(entries) if keep(e.private, e.author_id)]
+    drafts = [d for d in await uow.drafts.for_release(release.id, not public) if keep(d.private, d.created_by)]
+    gates = await uow.gates.for_release(release.id)
+    assignments, areas = await uow.areas.assignments(), await uow.areas.list()
+    owners = [(area, ownership(assignments, area.id, release.id)) for area in sorted(areas, key=lambda a: a.name)]
+    ids = {*(h.requester_id for h in handoffs), *(h.owner_id for h in handoffs if h.owner_id),
+           *(e.author_id for e in decisions), *(g.decided_by for g in gates if g.decided_by),
+           *(d.created_by for d in drafts), *(a.person_id for a in assignments)}
+    people = await uow.people.get_many(sorted(ids))
+    return LaunchBrief(release, public, ctx.actor, ctx.now, ctx.timezone_of(ctx.actor), ctx.today(), handoffs, total,
+                       decisions, gates, owners, drafts, people, {a.id: a for a in areas})
+
+
+async def export_release(cmd: c.ExportRelease, ctx: Ctx) -> Reply:
+    """The use case: the files go on ``ctx.files`` for the platform; the reply sums them up."""
+    brief = await load(cmd, ctx)
+    ctx.files.extend(files(brief))
+    return summary_reply(brief, ctx.files)
+
+
+def files(brief: LaunchBrief) -> list[OutFile]:
+    slug = fmt.slug(brief.release.name)
+    name = brief.release.name
+    return [
+        OutFile(f"launch-brief-{slug}.md", f"Launch brief: {name}", fmt.markdown(brief).encode(),
+                "text/markdown; charset=utf-8"),
+        OutFile(f"handoffs-{slug}.csv", f"Handoffs: {name}", fmt.handoffs_csv(brief).encode("utf-8-sig"),
+                "text/csv; charset=utf-8"),
+    ]
+
+
+def summary_reply(brief: LaunchBrief, out_files: list[OutFile]) -> Reply:
+    """A short answer in chat: the headline figures, the gates and the latest decisions."""
+    name, gates = brief.release.name, brief.gates
+    title = (f"Launch brief for {name}: {fmt.plural(brief.handoffs_total, 'handoff')}, "
+             f"{fmt.plural(len(brief.decisions), 'decision')}, {brief.gates_passed} of {len(gates)} gates passed")
+    out = ReplyBuilder(title=title)
+    out.fields(("Target", brief.release.target_date.isoformat() if brief.release.target_date else "not set"),
+               ("Handoffs", fmt.status_counts(brief.handoffs) or "none"))
+    if stop := blocker(gates, brief.today):
+        out.para(Strong("Blocking the launch: "), stop)
+    out.bullets([(Strong(g.name), f" — {g.status.value}" + (f", due {g.due_date.isoformat()}" if g.due_date else ""))
+                 for g in gates], heading="Gates")
+    latest = brief.decisions[-REPLY_DECISIONS:]
+    out.bullets([(d.body, f" — {brief.name(d.author_id) or 'someone'}, {fmt.when(d.created_at, brief.timezone)}")
+                 for d in reversed(latest)], heading="Latest decisions")
+    left_out = " What was said in private conversations is left out." if brief.public else ""
+    out.context("Files: " + ", ".join(f.name for f in out_files) + "." + left_out)
+    return out.build()
+

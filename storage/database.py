@@ -9,6 +9,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A server that does not answer must not hold a request past Slack's 3 s: the connect gives up
+# after 2 s and the user reads "try again in a moment". A statement gets longer, for the jobs.
+CONNECT_TIMEOUT_S = 2.0
+COMMAND_TIMEOUT_S = 30.0
 
 
 def async_url(database_url: str) -> URL:
@@ -27,7 +31,7 @@ def create_engine(database_url: str, *, schema: str | None = None, **kwargs: Any
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    connect_args: dict[str, Any] = {}
+    connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_S, "command_timeout": COMMAND_TIMEOUT_S}
     if schema:
         connect_args["server_settings"] = {"search_path": schema}
     kwargs.setdefault("pool_pre_ping", True)

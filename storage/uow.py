@@ -69,14 +69,14 @@ class SqlUnitOfWork:
     ) -> None:
         try:
             await self.session.rollback()
-        except DBAPIError:
+        except (DBAPIError, OSError, TimeoutError):
             if exc is None:
                 raise
         finally:
             await self.session.close()
             if self._writer_lock:
                 self._writer_lock.release()
-        if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _is_unreachable(exc)):
+        if unreachable(exc):
             raise TemporarilyUnavailable("The database is not answering; try again in a moment.") from exc
 
     async def commit(self) -> None:
@@ -89,9 +89,17 @@ _UNREACHABLE = (
 )
 
 
-def _is_unreachable(exc: DBAPIError) -> bool:
-    text = f"{exc.orig!r} {exc.orig}".lower()
-    return any(s in text for s in _UNREACHABLE)
+def unreachable(exc: BaseException | None) -> bool:
+    """The database is down, restarting or out of reach, as opposed to a bug in a query.
+
+    A refused or timed-out connect comes from the driver as a bare ``OSError`` or
+    ``TimeoutError`` (asyncpg raises them before SQLAlchemy can wrap them)."""
+    if isinstance(exc, (OSError, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        text = f"{exc.orig!r} {exc.orig}".lower()
+        return exc.connection_invalidated or any(s in text for s in _UNREACHABLE)
+    return False
 
 
 class SqlUnitOfWorkFactory:

@@ -288,6 +288,14 @@ class DecideGate:
 
 
 @dataclass(frozen=True)
+class WatchGates:
+    """Follow (or stop following) a release's gate decisions, whatever one's role."""
+
+    release: str
+    watching: bool
+
+
+@dataclass(frozen=True)
 class ShowGateTemplate:
     pass
 
@@ -350,5 +358,5 @@ Command = (
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
     | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
-    | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
+    | WatchGates | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
 )

@@ -434,6 +434,13 @@ async def _answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> Reply:
     return gate_presenters.slip_answered(release, sentence)
 
 
+@route(c.WatchGates)
+async def _watch_gates(cmd: c.WatchGates, ctx: Ctx) -> Reply:
+    release = await gates.watch(cmd, ctx)
+    said = "will be told of" if cmd.watching else "will no longer be told of"
+    return Reply(title=f"You {said} decisions on the gates of {release.name}.", tone=Tone.SUCCESS)
+
+
 @route(c.ShowGateTemplate)
 async def _gate_template(cmd: c.ShowGateTemplate, ctx: Ctx) -> Reply:
     return gate_presenters.template_reply(*await gates.show_template(ctx))

@@ -118,9 +118,17 @@ async def decide(cmd: c.DecideGate, ctx: Ctx) -> GateDecision:
 
 async def watchers(uow: UnitOfWork, release: Release, gate: Gate | None = None) -> list[Person]:
     """Who is told of a gate: by default the release's owner, its approvers, the admins and
-    everyone with a PM, PMM or lead role."""
+    everyone with a PM, PMM or lead role; ``gate watch`` / ``gate unwatch`` override that per person."""
     roles = {*WATCHER_ROLES, *(gate.approver_roles if gate else ())}
-    return [p for p in await uow.people.list() if p.role in roles or p.id == release.owner_id or p.is_admin]
+    chosen = await uow.gates.watch_choices(release.id)
+    return [p for p in await uow.people.list()
+            if chosen.get(p.id, p.role in roles or p.id == release.owner_id or p.is_admin)]
+
+
+async def watch(cmd: c.WatchGates, ctx: Ctx) -> Release:
+    release = await find_release(ctx.uow, cmd.release)
+    await ctx.uow.gates.set_watching(release.id, ctx.actor.id, cmd.watching)
+    return release
 
 
 async def approvers(uow: UnitOfWork, release: Release, gate: Gate) -> list[Person]:

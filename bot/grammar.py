@@ -476,6 +476,11 @@ def _parse_gate(rest: str) -> c.Command:
         return c.DecideGate(release, verb.lower(), what)
     if verb.lower() == "template":
         return _parse_gate_template(tail)
+    if verb.lower() in ("watch", "unwatch"):
+        release, extra = _take_name(tail)
+        if not release or extra:
+            raise UsageError(f"Name one release: `gate {verb.lower()} v2.3`.", "gate")
+        return c.WatchGates(release, verb.lower() == "watch")
     release, extra = _take_name(rest)
     if not release or extra:
         raise UsageError("Name one release: `gate v2.3`.", "gate")

@@ -62,7 +62,8 @@ USAGE: dict[str, Usage] = {
         "a daily digest in this channel on working days (its time zone is yours unless changed)",
     ),
     "gate": Usage(
-        "gate <release> | gate approve|decline|waive <release> <gate name or number> [note] | gate template [add|rename|move|remove|reset …]",
+        "gate <release> | gate approve|decline|waive <release> <gate name or number> [note] | gate watch|unwatch <release> | "
+        "gate template [add|rename|move|remove|reset …]",
         "gate decline v2.3 \"Release Readiness\" pricing page not live yet",
         "launch gates: approvers decide, watchers are told; a declined or late gate puts the release at risk and proposes a new date",
     ),

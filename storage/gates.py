@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from bot.domain import Gate, GateStatus, GateTemplateItem, Role, Slip, SlipStatus
 from storage.dialect import insert_ignore
-from storage.models import GateRow, GateTemplateRow, SlipRow
+from storage.models import GateRow, GateTemplateRow, GateWatcherRow, SlipRow
 from storage.repositories import _Repository, utc
 
 
@@ -62,6 +62,21 @@ class GateRepository(_Repository):
             update(GateRow).where(GateRow.workspace_id == self.workspace_id, GateRow.id == gate.id)
             .values(status=gate.status.value, decided_by=gate.decided_by, decided_at=gate.decided_at, note=gate.note,
                     due_date=gate.due_date))
+
+    # --- who follows a release's gates, over the role default ------------------------------
+
+    async def watch_choices(self, release_id: int) -> dict[int, bool]:
+        stmt = select(GateWatcherRow.person_id, GateWatcherRow.watching).where(
+            GateWatcherRow.workspace_id == self.workspace_id, GateWatcherRow.release_id == release_id)
+        return {person_id: watching for person_id, watching in await self.session.execute(stmt)}
+
+    async def set_watching(self, release_id: int, person_id: int, watching: bool) -> None:
+        await self.session.execute(delete(GateWatcherRow).where(
+            GateWatcherRow.workspace_id == self.workspace_id, GateWatcherRow.release_id == release_id,
+            GateWatcherRow.person_id == person_id))
+        self.session.add(GateWatcherRow(workspace_id=self.workspace_id, release_id=release_id, person_id=person_id,
+                                        watching=watching))
+        await self.session.flush()
 
     # --- the workspace's template ---------------------------------------------------------
 

@@ -343,6 +343,19 @@ class GateTemplateRow(Base):
     approver_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+class GateWatcherRow(Base):
+    """A person's choice to follow (or stop following) a release's gates, over the role default."""
+
+    __tablename__ = "gate_watchers"
+    __table_args__ = (UniqueConstraint("workspace_id", "release_id", "person_id", name="uq_gate_watchers_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    watching: Mapped[bool] = mapped_column(Boolean)
+
+
 class SlipRow(Base):
     __tablename__ = "slips"
     __table_args__ = (

@@ -63,6 +63,18 @@ async def test_only_an_approver_or_a_lead_decides_and_a_decline_needs_a_reason(c
     assert "waived the Engineering Development Timeline gate" in await chat.ok("lee", "search waived")
 
 
+async def test_watchers_default_by_role_and_each_person_can_opt_in_or_out(chat: Chat) -> None:
+    await team(chat)
+    await chat.ok("kim", "person me role other")  # not a watcher by role
+    await chat.ok("alex", "release new v2.3 2027-03-01")
+    await chat.ok("kim", "gate watch v2.3")
+    assert "no longer be told" in await chat.ok("sam", "gate unwatch v2.3")
+    await chat.ok("dana", "gate approve v2.3 1")
+    assert {n.to.display_name for n in chat.outcomes[-1].notices} == {"alex", "lee", "kim"}
+    assert "Name one release" in await chat.fails("kim", "gate watch")
+    assert "no release" in (await chat.fails("kim", "gate watch v9")).lower()
+
+
 async def test_the_gate_card_has_buttons_that_run_the_same_commands(chat: Chat) -> None:
     await team(chat)
     await chat.ok("alex", 'release new "Spring launch" 2027-03-01')

@@ -53,6 +53,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_gate_templates_workspace", "gate_templates", ["workspace_id", "position"])
     op.create_table(
+        "gate_watchers",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("workspace_id", sa.String(128), nullable=False),
+        sa.Column("release_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("watching", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], name="fk_gate_watchers_workspace_id_workspaces",
+                                ondelete="CASCADE"),
+        _fk("gate_watchers", "release_id", "releases", "CASCADE"),
+        _fk("gate_watchers", "person_id", "people", "CASCADE"),
+        sa.PrimaryKeyConstraint("id", name="pk_gate_watchers"),
+        sa.UniqueConstraint("workspace_id", "release_id", "person_id", name="uq_gate_watchers_person"),
+    )
+    op.create_table(
         "slips",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("workspace_id", sa.String(128), nullable=False),
@@ -111,6 +125,7 @@ def downgrade() -> None:
     op.drop_table("disputes")
     op.drop_index("ix_slips_release", table_name="slips")
     op.drop_table("slips")
+    op.drop_table("gate_watchers")
     op.drop_index("ix_gate_templates_workspace", table_name="gate_templates")
     op.drop_table("gate_templates")
     op.drop_index("ix_gates_release", table_name="gates")

@@ -11,30 +11,36 @@ import getpass
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo import seed_demo
 from bot.dispatch import Core
 from bot.jobs import Jobs
-from bot.outbox import Outbox
+from bot.outbox import DeliveryObserver, Outbox
 from bot.settings import LOOPBACK, Settings
 from handlers.console import LOCAL_WORKSPACE, PROMPT, ConsoleMessenger, Shell, enable_history, local_caller
+from handlers.health import DatabaseProbe, healthz
 from handlers.llm import build_drafter
+from handlers.log_format import configure_logging
 from handlers.messengers import ActiveWorkspaces, Messengers
+from handlers.metrics import Metrics
 from handlers.render_text import render as render_text
+from handlers.request_context import request_context
 from handlers.scheduler import Intervals, Ticks, build_scheduler
+from handlers.scheduler_monitor import SchedulerMonitor
+from handlers.signals import until_signalled
 from handlers.slack_app import add_routes as add_slack_routes
 from handlers.slack_app import add_socket_mode, build_slack_app, build_slack_messenger
 from handlers.teams_app import TEAMS_BOT, build_teams
 from handlers.teams_app import add_routes as add_teams_routes
 from handlers.teams_messenger import TeamsMessenger
 from handlers.teams_package import build_package
-from storage.database import create_engine, is_sqlite
+from storage.database import create_engine, is_sqlite, ping
 from storage.migrate import upgrade
 from storage.scheduling import SqlOutboxStore
 from storage.uow import SqlUnitOfWorkFactory
@@ -52,7 +58,7 @@ def build_core(settings: Settings) -> tuple[Core, AsyncEngine]:
 
 
 def build_jobs(settings: Settings, core: Core, engine: AsyncEngine, *, console: bool = False,
-               teams: CloudAdapter | None = None) -> Ticks:
+               teams: CloudAdapter | None = None, observer: DeliveryObserver | None = None) -> Ticks:
     """The scheduled passes and the outbox, with a messenger per configured platform."""
     messengers = Messengers()
     if settings.slack_enabled:
@@ -64,7 +70,8 @@ def build_jobs(settings: Settings, core: Core, engine: AsyncEngine, *, console: 
     uow_factory = core.uow_factory
     store = SqlOutboxStore(engine, getattr(uow_factory, "writer_lock", None))
     jobs = Jobs(uow_factory, ActiveWorkspaces(store.workspace_ids, messengers), core.clock, settings.handoff_timezone)
-    outbox = Outbox(store, uow_factory, messengers, core.clock, lease=timedelta(seconds=settings.handoff_outbox_lease))
+    outbox = Outbox(store, uow_factory, messengers, core.clock, lease=timedelta(seconds=settings.handoff_outbox_lease),
+                    observer=observer)
     return Ticks(jobs, outbox)
 
 
@@ -98,10 +105,14 @@ async def run_shell(settings: Settings, actor: str) -> None:
 
 
 def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Application:
-    """One aiohttp server for every platform route and /healthz."""
-    app = web.Application(client_max_size=MAX_BODY)
+    """One aiohttp server for every platform route, /healthz and /metrics."""
+    metrics = Metrics(scheduler=settings.scheduler_enabled)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_context, metrics.middleware])
     app[PENDING] = set()
-    app.router.add_get("/healthz", _healthz(engine))
+    probe = DatabaseProbe(partial(ping, engine), SqlOutboxStore(engine).backlog, core.clock)
+    monitor = SchedulerMonitor(metrics) if settings.scheduler_enabled else None
+    app.router.add_get("/healthz", healthz(probe, monitor))
+    app.router.add_get("/metrics", metrics.handler(probe))
     if settings.slack_enabled:
         bolt, surface = build_slack_app(settings, core, engine)
         add_slack_routes(app, bolt, surface)
@@ -111,11 +122,12 @@ def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Ap
     if settings.teams_enabled or settings.host in LOOPBACK:  # no app id: emulator mode, loopback only
         adapter, auth, bot = build_teams(settings, core)
         add_teams_routes(app, adapter, auth, bot)
-    if settings.scheduler_enabled:
-        ticks = build_jobs(settings, core, engine, teams=adapter)
-        _add_scheduler(app, ticks, intervals(settings))
+    if monitor is not None:
+        ticks = build_jobs(settings, core, engine, teams=adapter, observer=metrics)
+        _add_scheduler(app, ticks, intervals(settings), monitor, settings.handoff_shutdown_timeout)
         if adapter is not None:
             app[TEAMS_BOT].on_queued = lambda: _soon(app, ticks)
+            app.on_cleanup.append(partial(_finish_sends, grace=settings.handoff_shutdown_timeout))
     return app
 
 
@@ -126,57 +138,59 @@ def _soon(app: web.Application, ticks: Ticks) -> None:
     task.add_done_callback(app[PENDING].discard)
 
 
-def _add_scheduler(app: web.Application, ticks: Ticks, every: Intervals) -> None:
-    """APScheduler needs the running loop: start with the app, stop with it."""
-    scheduler = build_scheduler(ticks, every)
+async def _finish_sends(app: web.Application, grace: float) -> None:
+    """Sends a Teams turn started: let them finish (a cut-short one is retried after its lease)."""
+    if app[PENDING]:
+        await asyncio.wait(set(app[PENDING]), timeout=grace)
+
+
+def _add_scheduler(app: web.Application, ticks: Ticks, every: Intervals, monitor: SchedulerMonitor,
+                   grace: float) -> None:
+    """APScheduler needs the running loop: start with the app. It stops at shutdown, while
+    requests in flight finish, and a pass under way gets ``grace`` seconds."""
+    scheduler = monitor.watch(build_scheduler(ticks, every))
 
     async def start(_: web.Application) -> None:
         scheduler.start()
 
     async def stop(_: web.Application) -> None:
-        scheduler.shutdown(wait=False)
+        await monitor.stop(grace)
 
     app.on_startup.append(start)
-    app.on_cleanup.append(stop)
-
-
-def _healthz(engine: AsyncEngine):
-    async def healthz(_: web.Request) -> web.Response:
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            return web.json_response({"status": "degraded", "database": type(exc).__name__}, status=503)
-        return web.json_response({"status": "ok", "database": "ok"})
-
-    return healthz
+    app.on_shutdown.append(stop)
 
 
 async def run_server(settings: Settings) -> None:
+    """Serve until SIGTERM/SIGINT; then stop accepting, let requests in flight finish (up to
+    HANDOFF_SHUTDOWN_TIMEOUT), drain background posts and stop the scheduler."""
     core, engine = await prepare(settings)
-    runner = web.AppRunner(build_web_app(settings, core, engine))
+    # Our middleware writes the access log, with the request id: aiohttp's own is turned off.
+    runner = web.AppRunner(build_web_app(settings, core, engine), access_log=None,
+                           shutdown_timeout=settings.handoff_shutdown_timeout)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    log.info("listening on http://%s:%s", settings.host, settings.port)
+    log.info("listening on http://%s:%s", settings.host, runner.addresses[0][1])
     try:
-        await asyncio.Event().wait()
+        await until_signalled()
     finally:
         await runner.cleanup()
         await engine.dispose()
+        log.info("server stopped")
 
 
 async def run_worker(settings: Settings) -> None:
-    """Scheduled jobs only: nudges, digests and the outbox; no HTTP server."""
+    """Scheduled jobs only: nudges, digests and the outbox; no HTTP server. Stops on SIGTERM."""
     core, engine = await prepare(settings)
-    scheduler = build_scheduler(build_jobs(settings, core, engine), intervals(settings))
-    scheduler.start()
+    monitor = SchedulerMonitor()
+    monitor.watch(build_scheduler(build_jobs(settings, core, engine), intervals(settings))).start()
     log.info("worker running: nudges every %ss, digests every %ss, outbox every %ss",
              settings.handoff_nudge_interval, settings.handoff_digest_interval, settings.handoff_outbox_interval)
     try:
-        await asyncio.Event().wait()
+        await until_signalled()
     finally:
-        scheduler.shutdown(wait=False)
+        await monitor.stop(settings.handoff_shutdown_timeout)
         await engine.dispose()
+        log.info("worker stopped")
 
 
 async def run_job(settings: Settings, job: str, at: datetime | None, dry_run: bool) -> int:
@@ -239,14 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     jobs.add_argument("--at", type=_instant, default=None, help="evaluate as of this ISO time, e.g. 2026-12-01T09:05:00+01:00")
     jobs.add_argument("--dry-run", action="store_true", help="print what would be sent; change nothing")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick says nothing
-
     try:
         settings = Settings()
     except ValueError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
+    configure_logging(settings.handoff_log_format)
     if problems := settings.problems():
         print("Refusing to start:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 2

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     handoff_digest_interval: float = Field(default=60.0, gt=0)
     handoff_outbox_interval: float = Field(default=30.0, gt=0)
     handoff_outbox_lease: float = Field(default=60.0, gt=0)  # a crashed worker's sends come back after this
+    handoff_log_format: str = "text"  # `json` for a log pipeline (the Procfile's web and worker), `text` for a terminal
+    # On SIGTERM: how long requests in flight, and a scheduled pass under way, get to finish.
+    handoff_shutdown_timeout: float = Field(default=10.0, ge=0)
 
     @field_validator("handoff_scheduler")
     @classmethod
@@ -52,6 +55,14 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in ("on", "off"):
             raise ValueError("HANDOFF_SCHEDULER is `on` or `off`.")
+        return value
+
+    @field_validator("handoff_log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("json", "text"):
+            raise ValueError("HANDOFF_LOG_FORMAT is `json` or `text`.")
         return value
 
     @property

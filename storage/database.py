@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -36,6 +36,12 @@ def create_engine(database_url: str, *, schema: str | None = None, **kwargs: Any
         connect_args["server_settings"] = {"search_path": schema}
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, connect_args=connect_args, **kwargs)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise unless the database answers a trivial query: the health check's first step."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = {"slack_bolt", "slack_sdk", "botbuilder", "sqlalchemy", "aiohttp", "handlers", "storage", "alembic"}
+FORBIDDEN = {"slack_bolt", "slack_sdk", "botbuilder", "sqlalchemy", "aiohttp", "handlers", "storage", "alembic",
+             "prometheus_client", "apscheduler"}
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "bot").rglob("*.py")), ids=lambda p: p.name)

@@ -149,6 +149,11 @@ def blocker(gates: Sequence[Gate], today: date) -> str | None:
     return None
 
 
+async def releases_at_risk(uow: UnitOfWork, today: date) -> set[int]:
+    """Releases with a declined gate, or an undecided one past its date: one query for them all."""
+    return {g.release_id for g in await uow.gates.needing_attention(today - timedelta(days=1))}
+
+
 def quoted(name: str) -> str:
     return f'"{name}"' if " " in name else name
 

@@ -139,11 +139,12 @@ def release_created(release: Release) -> Reply:
     ).build()
 
 
-def release_list(releases: list[Release], today: date) -> Reply:
+def release_list(releases: list[Release], today: date, at_risk: set[int] | frozenset[int] = frozenset()) -> Reply:
     if not releases:
         return ReplyBuilder(title="No releases yet.").para("Create one: ", Code("release new v2.3 2026-12-15")).build()
     out = ReplyBuilder(title=f"Releases ({len(releases)})")
-    out.bullets([(Strong(r.name), f" — target {due_text(r.target_date, today)}" if r.target_date else " — no target date") for r in releases])
+    out.bullets([(Strong(r.name), (f" — target {due_text(r.target_date, today)}" if r.target_date else " — no target date")
+                  + (" — at risk" if r.id in at_risk else "")) for r in releases])
     return out.build()
 
 

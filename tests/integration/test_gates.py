@@ -102,6 +102,7 @@ async def test_a_decline_puts_the_release_at_risk_and_the_owner_accepts_the_slip
     assert owner_notice.reply is not None
     assert ("Move to 2027-03-15", "release slip accept v2.3") in buttons(owner_notice.reply)
     assert ("Keep the date", "release slip reject v2.3") in buttons(owner_notice.reply)
+    assert "v2.3 — target 2027-03-01 (in 98 days) — at risk" in await chat.ok("lee", "release list")
     summary = await chat.ok("lee", "release show v2.3")
     assert "Release v2.3 — at risk" in summary
     assert "Blocking the launch: Market Opportunity was declined" in summary

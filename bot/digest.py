@@ -26,7 +26,7 @@ from bot.domain import (
     Release,
     Status,
 )
-from bot.ownership import ownership
+from bot.ownership import OwnershipIndex
 from bot.reply import Fields, Link, Reply, ReplyBuilder, Span, Strong
 from bot.working_time import WorkingHours
 
@@ -121,9 +121,10 @@ def compose(data: DigestData) -> Reply | None:
                 g.overdue.append(h)
             elif h.due_date <= today + timedelta(days=DUE_SOON_DAYS):
                 g.due_soon.append(h)
+    owners = OwnershipIndex(data.assignments)
     for release in upcoming:
         for area in data.areas:
-            drivers = ownership(data.assignments, area.id, release.id).effective_drivers
+            drivers = owners(area.id, release.id).effective_drivers
             if len(drivers) != 1:
                 group(release.id).gaps.append(f"{area.name}: {'no driver' if not drivers else f'{len(drivers)} drivers'}")
     for gate in data.gates:

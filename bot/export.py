@@ -24,7 +24,7 @@ from bot import export_format as fmt
 from bot.context import Caller, Ctx
 from bot.domain import Area, DraftRecord, EntryKind, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release
 from bot.gates import blocker
-from bot.ownership import Ownership, ownership
+from bot.ownership import Ownership, OwnershipIndex
 from bot.ports import HandoffQuery
 from bot.releases import find_release
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong
@@ -81,7 +81,8 @@ async def load(cmd: c.ExportRelease, ctx: Ctx) -> LaunchBrief:
     drafts = [d for d in await uow.drafts.for_release(release.id, not public) if keep(d.private, d.created_by)]
     gates = await uow.gates.for_release(release.id)
     assignments, areas = await uow.areas.assignments(), await uow.areas.list()
-    owners = [(area, ownership(assignments, area.id, release.id)) for area in sorted(areas, key=lambda a: a.name)]
+    index = OwnershipIndex(assignments)
+    owners = [(area, index(area.id, release.id)) for area in sorted(areas, key=lambda a: a.name)]
     ids = {*(h.requester_id for h in handoffs), *(h.owner_id for h in handoffs if h.owner_id),
            *(e.author_id for e in decisions), *(g.decided_by for g in gates if g.decided_by),
            *(d.created_by for d in drafts), *(a.person_id for a in assignments)}

@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from bot.dates import local_today, zone
 from bot.domain import ACTIVE_STATUSES, Area, Assignment, Handoff, Person, Release, Role, Status
-from bot.ownership import ownership
+from bot.ownership import OwnershipIndex, ownership
 from bot.working_time import WorkingHours
 
 
@@ -214,6 +214,7 @@ def _area_nudges(state: NudgeState) -> list[Nudge]:
     today = local_today(state.now, state.workspace_timezone)
     horizon = today + timedelta(days=state.settings.area_window_days)
     leads = _leads(state)
+    owners = OwnershipIndex(state.assignments)
     found: list[Nudge] = []
     for release in state.releases.values():
         if not release.target_date or not today <= release.target_date <= horizon or release.status in CLOSED_RELEASES:
@@ -221,7 +222,7 @@ def _area_nudges(state: NudgeState) -> list[Nudge]:
         gaps: list[tuple[Area, str]] = []
         disputes: list[tuple[Area, str]] = []
         for area in state.areas:
-            drivers = ownership(state.assignments, area.id, release.id).effective_drivers
+            drivers = owners(area.id, release.id).effective_drivers
             if not drivers:
                 gaps.append((area, "no driver"))
             elif len(drivers) > 1:

@@ -9,7 +9,7 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.domain import Area, Assignment, Duty, EntryKind, Person, Release
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.ownership import Ownership, ownership, resolve_area, suggested_roles
+from bot.ownership import Ownership, OwnershipIndex, ownership, resolve_area, suggested_roles
 from bot.releases import find_release
 
 
@@ -97,8 +97,9 @@ async def list_areas(cmd: c.ListAreas, ctx: Ctx) -> tuple[list[AreaReport], Rele
     assignments = await ctx.uow.areas.assignments()
     people = await ctx.uow.people.get_many(list({a.person_id for a in assignments}))
     reports = []
+    owners = OwnershipIndex(assignments)
     for area in await ctx.uow.areas.list():
-        owned = ownership(assignments, area.id, release.id if release else None)
+        owned = owners(area.id, release.id if release else None)
         if not _wanted(cmd.which, owned, ctx.actor.id):
             continue
         reports.append(AreaReport(area, owned, release, people))

@@ -11,7 +11,7 @@ from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
 from bot.errors import InvalidInput, NotFound
 from bot.gate_template import STANDARD, gates_for
-from bot.ownership import ownership
+from bot.ownership import OwnershipIndex
 from bot.ports import HandoffQuery, SearchHit, UnitOfWork
 
 MAX_NAME = 60
@@ -76,8 +76,9 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
     authors = await uow.people.get_many([e.author_id for e in (*decisions, *notes)])
     assignments = await uow.areas.assignments()
     areas = await uow.areas.list()
-    unowned = [a.name for a in areas if not ownership(assignments, a.id, release.id).effective_drivers]
-    contested = [a.name for a in areas if ownership(assignments, a.id, release.id).disputed]
+    owners = OwnershipIndex(assignments)
+    unowned = [a.name for a in areas if not owners(a.id, release.id).effective_drivers]
+    contested = [a.name for a in areas if owners(a.id, release.id).disputed]
     names = {a.id: a.name for a in areas}
     disputes = [d for d in await uow.disputes.open_disputes() if d.release_id == release.id and not (public and d.private)]
     contested += [names[d.area_id] for d in disputes if d.area_id in names and names[d.area_id] not in contested]

@@ -118,6 +118,7 @@ class HandoffRow(Base):
         Index("ix_handoffs_requester_status", "workspace_id", "requester_id", "status"),
         Index("ix_handoffs_status_due", "workspace_id", "status", "due_date"),
         Index("ix_handoffs_release", "workspace_id", "release_id", "status"),
+        Index("ix_handoffs_updated", "workspace_id", "updated_at"),  # digests: what changed since the last one
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -166,16 +166,18 @@ class JobRepository(_Repository):
     async def digest_handoffs(self, since: datetime, due_by: datetime, release_id: int | None) -> list[Handoff]:
         """What a digest can mention: changed since the last one, or active and due by ``due_by``
         or still unacknowledged (status open)."""
-        stmt = select(HandoffRow).where(
-            HandoffRow.workspace_id == self.workspace_id,
-            or_(HandoffRow.updated_at >= since,
-                HandoffRow.status == Status.OPEN.value,
-                and_(HandoffRow.status.in_([s.value for s in (Status.ACKNOWLEDGED, Status.IN_PROGRESS,
-                                                              Status.BLOCKED, Status.NEEDS_INFO)]),
-                     HandoffRow.due_date <= due_by.date())),
-        )
+        # The workspace (and release) is repeated inside each branch so that SQLite, like
+        # PostgreSQL, answers each branch from an index (updated_at, or status and due date)
+        # instead of walking the workspace's whole history.
+        scope = [HandoffRow.workspace_id == self.workspace_id]
         if release_id is not None:
-            stmt = stmt.where(HandoffRow.release_id == release_id)
+            scope.append(HandoffRow.release_id == release_id)
+        busy = [s.value for s in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.BLOCKED, Status.NEEDS_INFO)]
+        stmt = select(HandoffRow).where(or_(
+            and_(*scope, HandoffRow.updated_at >= since),
+            and_(*scope, HandoffRow.status == Status.OPEN.value),
+            and_(*scope, HandoffRow.status.in_(busy), HandoffRow.due_date <= due_by.date()),
+        ))
         return [_handoff(r) for r in (await self.session.execute(stmt.order_by(HandoffRow.number))).scalars()]
 
 

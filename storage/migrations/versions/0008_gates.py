@@ -1,5 +1,5 @@
-"""Launch gates per release, the workspace's gate template, slip proposals, disputes, and an index
-for the workload view's time to acknowledge.
+"""Launch gates per release, the workspace's gate template, slip proposals, disputes, and indexes
+for the workload view's time to acknowledge and for digests (what changed since).
 
 Revision ID: 0008
 Revises: 0007
@@ -117,9 +117,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_disputes_status", "disputes", ["workspace_id", "status"])
     op.create_index("ix_handoff_events_action", "handoff_events", ["workspace_id", "action", "at"])
+    op.create_index("ix_handoffs_updated", "handoffs", ["workspace_id", "updated_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_handoffs_updated", table_name="handoffs")
     op.drop_index("ix_handoff_events_action", table_name="handoff_events")
     op.drop_index("ix_disputes_status", table_name="disputes")
     op.drop_table("disputes")

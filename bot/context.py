@@ -89,7 +89,8 @@ class Ctx:
                 return found
             profile = self.profiles.get(ref.platform_id) or NewPerson(ref.platform_id, ref.name or ref.platform_id)
             return await people.upsert(profile)
-        assert ref.name is not None
+        if not ref.name:  # an empty user picker (a form submitted without one): a user error, not a crash
+            raise InvalidInput("Pick someone with the @ picker.", field="owner")
         matches = await people.by_name(ref.name)
         if len(matches) == 1:
             return matches[0]

@@ -137,6 +137,7 @@ class Core:
 
     async def execute(self, caller: Caller, command: c.Command) -> Outcome:
         bind_workspace(caller.workspace_id)  # every later log line of this request names it
+        caller, command = _printable(caller), _printable(command)
         try:
             profiles = await self._profiles(caller, command)
             async with self.uow_factory(caller.workspace_id) as uow:
@@ -181,6 +182,23 @@ class Core:
 async def _thread_lines(ctx: Ctx) -> tuple[ThreadLine, ...]:
     releases = await ctx.uow.releases.get_many([e.release_id for e in ctx.entries if e.release_id])
     return tuple(ThreadLine(releases[e.release_id], e) for e in ctx.entries if e.release_id in releases)
+
+
+_CONTROLS = dict.fromkeys([*(i for i in range(32) if chr(i) not in "\n\t"), 0x7F])
+_D = TypeVar("_D")
+
+
+def _printable(obj: _D) -> _D:
+    """Text from modals, card forms and profiles skips the grammar's cleaning: drop the ASCII control
+    characters nobody means (NUL among them, which PostgreSQL cannot store); keep line breaks and tabs."""
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if type(value) is str and not value.isprintable() and (printable := value.translate(_CONTROLS)) != value:
+            changes[f.name] = printable
+        elif isinstance(value, c.UserRef) and (ref := _printable(value)) is not value:
+            changes[f.name] = ref
+    return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
 
 
 def _user_refs(command: c.Command) -> Iterable[c.UserRef]:
@@ -252,7 +270,8 @@ async def _release_new(cmd: c.CreateRelease, ctx: Ctx) -> Reply:
 
 @route(c.ListReleases)
 async def _release_list(cmd: c.ListReleases, ctx: Ctx) -> Reply:
-    return presenters.release_list(await releases.list_all(cmd, ctx), ctx.today())
+    found = await releases.list_all(cmd, ctx)
+    return presenters.release_list(found, ctx.today(), await gates.releases_at_risk(ctx.uow, ctx.today()))
 
 
 @route(c.ShowRelease)

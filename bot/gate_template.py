@@ -42,7 +42,7 @@ def gates_for(items: Sequence[GateTemplateItem], target: date | None, today: dat
 def find(items: Sequence[GateTemplateItem], which: str) -> int:
     """The index of the item ``which`` names: its number (1-based) or its name, case-insensitively."""
     text = which.strip().strip('"“”').strip()
-    if text.isdigit() and 1 <= int(text) <= len(items):
+    if text.isdecimal() and len(text) <= 9 and 1 <= int(text) <= len(items):  # int() refuses "²"
         return int(text) - 1
     for i, item in enumerate(items):
         if item.name.casefold() == text.casefold():

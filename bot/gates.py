@@ -72,7 +72,7 @@ def find_gate(gates: list[Gate], text: str) -> tuple[Gate, str]:
     and the rest of the text as the note."""
     text = text.strip()
     number, _, rest = text.partition(" ")
-    if number.isdigit():
+    if number.isdecimal() and len(number) <= 9:  # not isdigit(): int() refuses "²", and 5,000 digits
         if 1 <= int(number) <= len(gates):
             return gates[int(number) - 1], rest.strip()
     else:

@@ -507,7 +507,7 @@ def _parse_gate_template(rest: str) -> c.Command:
             raise UsageError(f"`gate template {verb} <gate> to <{'new name' if verb == 'rename' else 'position'}>`.", "gate")
         if verb == "rename":
             return c.EditGateTemplate("rename", gate=gate, name=to)
-        if not to.isdigit():
+        if not (to.isdecimal() and len(to) <= 9):  # not isdigit(): int() refuses "²"
             raise UsageError(f"“{to[:20]}” is not a position; say `gate template move {gate} to 2`.", "gate")
         return c.EditGateTemplate("move", gate=gate, position=int(to))
     if verb in ("remove", "delete", "rm"):
@@ -577,7 +577,7 @@ def _parse_dispute(rest: str) -> c.Command:
     if word.lower() in ("resolve", "settle", "decide"):
         dispute, after = _number_and_text(tail, "dispute")
         option, note = _split_word(after)
-        if not option.isdigit():
+        if not (option.isdecimal() and len(option) <= 9):  # not isdigit(): int() refuses "²"
             raise UsageError(f"Pick an outcome by its number: `dispute resolve {dispute} 1`.", "dispute")
         return c.ResolveDispute(dispute, int(option), note)
     if _NUMBER.fullmatch(word):

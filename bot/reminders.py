@@ -92,7 +92,7 @@ async def set_option(cmd: c.SetNudgeOption, ctx: Ctx) -> str:
     elif cmd.option == "days":
         values["days"] = _days(value)
     elif cmd.option in ("limit", "escalate"):
-        if not value.isdigit() or not 1 <= int(value) <= 20:
+        if not (value.isdecimal() and len(value) <= 2) or not 1 <= int(value) <= 20:  # int() refuses "²"
             raise InvalidInput(f"The {cmd.option} is a whole number from 1 to 20.")
         values["max_dms_per_day" if cmd.option == "limit" else "escalate_after"] = int(value)
     else:  # quiet days: holidays and company days off

@@ -56,7 +56,9 @@ def render_card(reply: Reply) -> dict[str, Any]:
             if text.strip():
                 body.append(_text(text, color="Attention" if reply.is_error and not reply.title else None))
         elif isinstance(block, Fields):
-            facts = [{"title": truncate(k, 100), "value": truncate(v, 500) or "—"} for k, v in block.pairs[:MAX_FACTS]]
+            # Teams renders Markdown in facts too: a display name or release name is escaped like any text.
+            facts = [{"title": truncate(escape(k), 100), "value": truncate(escape(v), 500) or "—"}
+                     for k, v in block.pairs[:MAX_FACTS]]
             if facts:
                 body.append({"type": "FactSet", "facts": facts})
         elif isinstance(block, Bullets):

@@ -1,12 +1,14 @@
 """Slack transport: the bolt AsyncApp, its Web API client, and the aiohttp routes that host it.
 
 Bolt verifies signatures; this module only adds what bolt leaves out: a 401 (not a 500) for a
-missing or non-numeric timestamp, a body-size limit, OAuth routes, and Socket Mode start-up.
+missing or non-numeric timestamp, a 400 (not a 500) for a body bolt cannot parse, a body-size
+limit, OAuth routes, and Socket Mode start-up.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -18,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -130,7 +133,48 @@ async def events(request: web.Request) -> web.Response:
         log.warning("refused a Slack request: missing or non-numeric timestamp")
         return web.Response(status=401, text="invalid request")
     bolt = request.app[SLACK]
-    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    # Bolt parses the body before it checks the signature (and raises on some bodies), so the
+    # signature is checked here first: a stranger's request is never parsed at all.
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not SignatureVerifier(bolt._signing_secret).is_valid(await request.read(), timestamp, signature):
+        log.warning("refused a Slack request: bad signature or a timestamp more than 5 minutes off")
+        return web.Response(status=401, text="invalid request")
+    try:
+        bolt_request = await to_bolt_request(request)
+        problem = shape_problem(bolt_request.body)
+        if problem is None:
+            response = await bolt.async_dispatch(bolt_request)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:  # bolt's parsing and matching
+        problem = type(exc).__name__
+    if problem is not None:
+        log.warning("refused a malformed Slack request: %s", problem)
+        return web.Response(status=400, text="invalid request")
+    return await to_aiohttp_response(response)
+
+
+_OBJECTS = ("event", "team", "user", "channel", "container", "view", "message", "enterprise", "state")
+
+
+def shape_problem(body: Any) -> str | None:
+    """What bolt's middleware and matchers take for granted in a signed body, or ``None`` if it holds.
+
+    Slack always sends these shapes; a body that breaks them (``"event": []``, ``"actions": []``)
+    would raise inside bolt and come back as a 500."""
+    if not isinstance(body, dict):
+        return "the body is not an object"
+    for key in _OBJECTS:  # null is fine for most ("enterprise": null is common); bolt reads into event and view
+        if (body.get(key) is not None or (key in body and key in ("event", "view"))) and not isinstance(body[key], dict):
+            return f"{key} is not an object"
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    if team is not None and not (isinstance(team, str) and len(team) <= 64):  # "slack:<team>" is a 128-character key
+        return "a team id that is not Slack's"
+    if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
+        return "an event callback without an event"
+    for key in ("actions", "authorizations"):
+        items = body.get(key)
+        if items is not None and not (isinstance(items, list) and items and all(isinstance(i, dict) for i in items)):
+            return f"{key} is not a list of objects"
+    return None
 
 
 async def install(request: web.Request) -> web.Response:

@@ -8,12 +8,12 @@ own workspace, so a value from another workspace or an old message changes nothi
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
@@ -43,7 +43,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         if text.strip().lower() in ("", "new"):
             await ack()
             areas = await core.names(f"slack:{context.team_id}", "areas")
-            await client.views_open(trigger_id=body["trigger_id"], view=views.new_handoff_modal(areas, channel=body.get("channel_id")))
+            await client.views_open(trigger_id=_trigger(body), view=views.new_handoff_modal(areas, channel=body.get("channel_id")))
             return
         caller = await caller_for(client, body, context)
         outcome = await core.handle(caller, text)
@@ -72,8 +72,8 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
     @app.action(re.compile(r"^draft\.(use|regenerate|discard)$"))
     async def draft_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                            context: AsyncBoltContext) -> None:
-        value = action.get("value", "")
-        if not value.isdigit():
+        value = _text(action.get("value"))
+        if not _ID.fullmatch(value):
             await ack()
             return
         command = {"draft.use": c.UseDraft, "draft.regenerate": c.RegenerateDraft, "draft.discard": c.DiscardDraft}[
@@ -117,7 +117,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
                              context: AsyncBoltContext, respond: AsyncRespond) -> None:
         """A button whose value is command text: run it as the clicker, then redraw the message with the answer."""
         caller = await caller_for(client, body, context)
-        outcome = await core.handle(caller, action.get("value") or "")
+        outcome = await core.handle(caller, _text(action.get("value")))
         await ack()
         await after_command(client, caller, outcome, _container(body), respond)
 
@@ -126,9 +126,9 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
                                        client: AsyncWebClient) -> None:
         await ack()
         channel, ts = _container(body)
-        label = (action.get("text") or {}).get("text") or "Why?"
-        await client.views_open(trigger_id=body["trigger_id"],
-                                view=views.command_text_modal(label, action.get("value") or "", channel, ts))
+        label = _text((action.get("text") if isinstance(action.get("text"), dict) else {}).get("text")) or "Why?"
+        await client.views_open(trigger_id=_trigger(body),
+                                view=views.command_text_modal(label, _text(action.get("value")), channel, ts))
 
     @app.view(views.COMMAND_TEXT)
     async def submit_command_text(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
@@ -170,20 +170,22 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             view = views.reassign_modal(target, f"#{number}")
         else:
             view = views.reason_modal(_REASON_MOVES[name], target, f"#{number}")
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await client.views_open(trigger_id=_trigger(body), view=view)
 
     @app.view(views.REASON)
     @app.view(views.COMMENT)
     @app.view(views.REASSIGN)
     async def submit_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         target = views.Target.load(view.get("private_metadata", ""))
-        state = view["state"]["values"]
+        state = views.state_of(view)
         if view["callback_id"] == views.COMMENT:
             command: c.Command = c.CommentOnHandoff(target.number, views.text_of(state))
         elif view["callback_id"] == views.REASSIGN:
             command = c.ReassignHandoff(target.number, c.UserRef(platform_id=views.user_of(state) or ""), target.version)
         else:
-            command = c.MoveHandoff(target.number, _REASON_MOVES[target.action or ""], views.text_of(state) or None, target.version)
+            if target.action not in _REASON_MOVES:
+                raise views.Malformed(f"no reason form for {target.action!r}")
+            command = c.MoveHandoff(target.number, _REASON_MOVES[target.action], views.text_of(state) or None, target.version)
         caller = await caller_for(client, body, context)
         outcome = await core.execute(caller, command)
         if outcome.reply.is_error:
@@ -196,8 +198,8 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
 
     @app.view(views.NEW_HANDOFF)
     async def submit_new(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        command = views.read_new_handoff(view["state"]["values"])
-        origin = json.loads(view.get("private_metadata") or "{}").get("ch")
+        command = views.read_new_handoff(views.state_of(view))
+        origin = views.origin_of(view)
         caller = await caller_for(client, body, context, origin)
         outcome = await core.execute(caller, command)
         if outcome.reply.is_error:
@@ -239,7 +241,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
     @app.view(views.RELEASE_ENTRY)
     async def submit_entry(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         caller = await caller_for(client, body, context)
-        outcome = await core.execute(caller, views.read_release_entry(view["state"]["values"]))
+        outcome = await core.execute(caller, views.read_release_entry(views.state_of(view)))
         if outcome.reply.is_error:
             await ack(response_action="errors", errors={"reason": message_of(outcome.reply)[:150]})
             return
@@ -257,8 +259,12 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
 
     async def answer_in_thread(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                                context: AsyncBoltContext, in_thread: bool = True) -> None:
+        if not all(isinstance(event.get(k), str) for k in ("channel", "user")) or not isinstance(event.get("text") or "", str):
+            raise views.Malformed(f"a {event.get('type')} event without a channel, user or text")
+        if not isinstance(body.get("event_id") or "", str) or len(body.get("event_id") or "") > 128:
+            raise views.Malformed("an event id that is not Slack's")  # it is stored, in a 128-character column
         workspace = f"slack:{context.team_id}"
-        event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"[:128]
         if not await core.claim_event(workspace, event_id):
             return  # a retry of an event already handled
         try:
@@ -281,20 +287,43 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
     async def home(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         if event.get("tab", "home") != "home":
             return
-        caller = await surface.caller(client, context.team_id or "", event["user"])
-        surface.background(surface.publish_home(client, caller, event["user"]))
+        user = event.get("user")
+        if not isinstance(user, str) or not user:
+            raise views.Malformed("an app_home_opened event without a user")
+        caller = await surface.caller(client, context.team_id or "", user)
+        surface.background(surface.publish_home(client, caller, user))
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, views.Malformed):  # a signed request Slack would never send: no traceback, a 400
+            log.warning("refused a malformed Slack payload: %s", error)
+            return BoltResponse(status=400, body="")
         log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+        return None
 
 
 _MODAL_FIELDS = frozenset({"title", "details", "owner", "release", "area", "due", "kind"})
 
 
-def _number_version(value: str) -> tuple[int, int | None]:
-    number, _, version = value.partition(":")
-    return int(number) if number.isdigit() else 0, int(version) if version.isdigit() else None
+def _text(value: Any) -> str:
+    """A payload string; anything else (Slack never sends it) reads as empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _trigger(body: dict[str, Any]) -> str:
+    """The trigger a modal opens with; a payload without one is not Slack's."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        raise views.Malformed("no trigger_id to open a modal with")
+    return trigger
+
+
+_ID = re.compile(r"\d{1,9}")  # what the grammar takes as a number: int() reads it, and the database column holds it
+
+
+def _number_version(value: Any) -> tuple[int, int | None]:
+    number, _, version = _text(value).partition(":")
+    return int(number) if _ID.fullmatch(number) else 0, int(version) if _ID.fullmatch(version) else None
 
 
 def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:

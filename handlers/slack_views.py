@@ -6,9 +6,11 @@ due, reason), so a refusal from the core lands beside the input it is about.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
     DatePickerElement,
@@ -37,6 +39,40 @@ COMMAND_TEXT = "command_text"
 MAX_OPTIONS = 100
 HOME_BLOCKS = 100
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Malformed(ValueError):
+    """A submission Slack never sends: garbage metadata, missing state, values of the wrong type.
+
+    Signed but not Slack's shape (a forged or replayed-and-edited request): the listener answers
+    400 and logs one line, instead of a 500 with a traceback."""
+
+
+def _reader(fn: _F) -> _F:
+    """Turn any shape error while reading a submission into :class:`Malformed`."""
+
+    @functools.wraps(fn)
+    def read(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            raise Malformed(f"{fn.__name__}: {type(exc).__name__}") from exc
+
+    return read  # type: ignore[return-value]
+
+
+def _small_int(value: Any) -> bool:
+    """An int as the grammar reads one (up to 9 digits): ``2**40`` would overflow the column."""
+    return type(value) is int and 0 <= value < 10**9
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
 _KIND_LABELS = {Kind.REQUIREMENT: "Requirement (PM → PMM)", Kind.MESSAGING: "Messaging (PMM → PM)", Kind.QUESTION: "Question"}
 _REASON_PROMPTS = {
     Action.ASK: ("Ask for info", "What do you need to know?"),
@@ -61,9 +97,13 @@ class Target:
         return json.dumps({"n": self.number, "v": self.version, "ch": self.channel, "ts": self.ts, "a": self.action})
 
     @classmethod
+    @_reader
     def load(cls, text: str) -> Target:
         data = json.loads(text or "{}")
-        return cls(int(data["n"]), data.get("v"), data.get("ch"), data.get("ts"), data.get("a"))
+        number, version = data["n"], data.get("v")
+        if not _small_int(number) or not (version is None or _small_int(version)):
+            raise TypeError("the handoff number and version are integers the database holds")
+        return cls(number, version, _str_or_none(data.get("ch")), _str_or_none(data.get("ts")), _str_or_none(data.get("a")))
 
 
 def _options(labels: list[str]) -> list[Option]:
@@ -90,6 +130,7 @@ def new_handoff_modal(areas: list[str], *, channel: str | None, title: str = "",
                 private_metadata=json.dumps({"ch": channel}), blocks=blocks).to_dict()
 
 
+@_reader
 def read_new_handoff(state: dict[str, Any]) -> c.CreateHandoff:
     def value(block: str, key: str = "value") -> Any:
         element = state.get(block, {}).get(block, {})
@@ -99,16 +140,31 @@ def read_new_handoff(state: dict[str, Any]) -> c.CreateHandoff:
         option = value(block, "selected_option")
         return option.get("value") if option else None
 
-    owner = value("owner", "selected_user")
+    owner = _str_or_none(value("owner", "selected_user"))
     return c.CreateHandoff(
         title=(value("title") or "").strip(),
         owner=c.UserRef(platform_id=owner) if owner else None,
         kind=Kind(selected("kind")) if selected("kind") else None,
-        release=selected("release"),
-        area=selected("area"),
+        release=_str_or_none(selected("release")),
+        area=_str_or_none(selected("area")),
         details=(value("details") or "").strip(),
-        due=value("due", "selected_date"),
+        due=_str_or_none(value("due", "selected_date")),
     )
+
+
+@_reader
+def origin_of(view: dict[str, Any]) -> str | None:
+    """The channel a new-handoff modal was opened from (its metadata), if any."""
+    return _str_or_none(json.loads(view.get("private_metadata") or "{}").get("ch"))
+
+
+@_reader
+def state_of(view: dict[str, Any]) -> dict[str, Any]:
+    """A submission's input values: ``{block_id: {action_id: element}}``."""
+    values = view["state"]["values"]
+    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+        raise TypeError("state values are objects")
+    return values
 
 
 def reason_modal(action: Action, target: Target, ref: str) -> dict[str, Any]:
@@ -128,10 +184,12 @@ def command_text_modal(label: str, command: str, channel: str | None, ts: str | 
                 private_metadata=metadata, blocks=[block]).to_dict()
 
 
+@_reader
 def read_command_text(view: dict[str, Any]) -> tuple[str, str | None, str | None]:
     """The full command text from a submitted :func:`command_text_modal`, and the message it came from."""
     meta = json.loads(view.get("private_metadata") or "{}")
-    return f"{meta.get('cmd', '')} {text_of(view['state']['values'])}".strip(), meta.get("ch"), meta.get("ts")
+    command = _str_or_none(meta.get("cmd")) or ""
+    return f"{command} {text_of(state_of(view))}".strip(), _str_or_none(meta.get("ch")), _str_or_none(meta.get("ts"))
 
 
 def comment_modal(target: Target, ref: str) -> dict[str, Any]:
@@ -160,18 +218,22 @@ def release_entry_modal(releases: list[str], text: str) -> dict[str, Any]:
                 blocks=blocks).to_dict()
 
 
+@_reader
 def read_release_entry(state: dict[str, Any]) -> c.AddReleaseEntry:
     release = state["release"]["release"].get("selected_option") or {}
     kind = (state["kind"]["kind"].get("selected_option") or {}).get("value", "note")
-    return c.AddReleaseEntry(release=release.get("value", ""), kind=EntryKind(kind), text=(state["reason"]["reason"].get("value") or "").strip())
+    return c.AddReleaseEntry(release=_str_or_none(release.get("value")) or "", kind=EntryKind(kind),
+                             text=(state["reason"]["reason"].get("value") or "").strip())
 
 
+@_reader
 def text_of(state: dict[str, Any], block: str = "reason") -> str:
     return (state.get(block, {}).get(block, {}).get("value") or "").strip()
 
 
+@_reader
 def user_of(state: dict[str, Any], block: str = "owner") -> str | None:
-    return state.get(block, {}).get(block, {}).get("selected_user")
+    return _str_or_none(state.get(block, {}).get(block, {}).get("selected_user"))
 
 
 def home_view(sections: list[Reply]) -> dict[str, Any]:

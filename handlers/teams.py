@@ -52,6 +52,7 @@ _WITH_TEXT = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "hando
 _DRAFT_BUTTONS: dict[str, Callable[[int], c.Command]] = {
     "draft.use": c.UseDraft, "draft.regenerate": c.RegenerateDraft, "draft.discard": c.DiscardDraft}
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_ID = re.compile(r"\d{1,9}")  # a handoff or version number, as the grammar reads one
 
 
 def parse_or_none(text: str) -> c.Command | None:
@@ -88,7 +89,11 @@ def command_text(activity: Activity) -> str:
         if data.get("type") != "mention":
             continue
         mentioned = data.get("mentioned") or {}
+        if not isinstance(mentioned, dict):
+            continue  # Teams sends an account here; anything else names nobody
         marker = data.get("text") or f"<at>{mentioned.get('name', '')}</at>"
+        if not isinstance(marker, str):
+            continue
         if mentioned.get("id") == bot_id:
             text = text.replace(marker, " ", 1)
         else:
@@ -172,6 +177,8 @@ class TeamsBot(ActivityHandler):
             return
         reference = TurnContext.get_conversation_reference(activity).serialize()
         kind = activity.conversation.conversation_type or "personal"
+        if kind not in ("personal", "channel", "groupChat"):
+            kind = "groupChat"  # a type Teams never sent: private (never a channel), and never a person's DM
         user = activity.from_property.id if kind == "personal" and activity.from_property else None
         await self.core.remember_conversation(workspace_of(activity), activity.conversation.id, kind, user, reference)
 
@@ -201,10 +208,10 @@ class TeamsBot(ActivityHandler):
             await self._command_click(turn_context, caller, action, value)
             return
         number, _, version = str(value.get("value", "")).partition(":")
-        if not number.isdigit():
+        if not _ID.fullmatch(number):  # not str.isdigit(): "²" is a digit that int() refuses
             await turn_context.send_activity(_card(Reply(title="That button has expired; try `list`.")))
             return
-        n, v = int(number), int(version) if version.isdigit() else None
+        n, v = int(number), int(version) if _ID.fullmatch(version) else None
         text = str(value.get("text") or "").strip()
         command: c.Command | None = None
         if action in _DRAFT_BUTTONS:

@@ -100,7 +100,7 @@ async def messages(request: web.Request) -> web.Response:
         activity = Activity().deserialize(body) if isinstance(body, dict) else None
     except (ValueError, TypeError, AttributeError):
         activity = None
-    if activity is None or not activity.type:
+    if activity is None or not _well_formed(activity):
         return web.Response(status=400, text="not a Bot Framework activity")
     try:
         verified = await request.app[TEAMS_AUTH].authenticate_request(activity, request.headers.get("Authorization", ""))
@@ -111,6 +111,14 @@ async def messages(request: web.Request) -> web.Response:
     if invoke is not None:
         return web.json_response(_plain(invoke.body), status=invoke.status)
     return web.Response(status=201)
+
+
+def _well_formed(activity: Activity) -> bool:
+    """What every activity from a Bot Framework channel carries: a type, who sent it, in which
+    conversation, and where to answer. Without them a turn cannot be answered or attributed."""
+    return all(isinstance(v, str) and v for v in (
+        activity.type, activity.service_url, getattr(activity.from_property, "id", None),
+        getattr(activity.conversation, "id", None)))
 
 
 def _plain(body: Any) -> Any:

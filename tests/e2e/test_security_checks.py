@@ -79,18 +79,18 @@ async def test_replayed_forged_and_tampered_requests_get_401_and_change_nothing(
         workspace = f"slack:{slack.team}"
         before, calls = await snapshot(engine, workspace), len(slack.fake.calls)
         requests = requests_for(slack)
-        now = int(time.time())
         with watching_logs() as logs:
             for name, (body, content_type) in requests.items():
-                for skew in (-301, -3600, 301):  # replayed five minutes later, an hour later, or dated ahead
-                    response = await slack.send(body, content_type, timestamp=now + skew)
+                for skew in (-301, -3600, 305):  # replayed five minutes later, an hour later, or dated ahead
+                    # The clock is read at each send: a "now" read once drifts into the window.
+                    response = await slack.send(body, content_type, timestamp=int(time.time()) + skew)
                     assert response.status == 401, (name, skew)
                 assert await post(slack, body, sr.sign(body, "not-the-secret"), content_type) == 401, name
                 tampered = body.replace("U2", "U3").replace("U1", "U3")  # signed for one sender, claims another
                 assert tampered != body
                 assert await post(slack, tampered, sr.sign(body, SECRET), content_type) == 401, name
             garbage = "payload=%7Bnot+json"
-            assert (await slack.send(garbage, timestamp=now - 301)).status == 401, "unsigned garbage is a 401, not a 400"
+            assert (await slack.send(garbage, timestamp=int(time.time()) - 301)).status == 401, "unsigned garbage is a 401, not a 400"
             await slack.surface.drain()
         assert await snapshot(engine, workspace) == before
         assert len(slack.fake.calls) == calls, "no listener ran: not even users.info was asked"

@@ -179,7 +179,6 @@ async def slack_app_rows(label: str, engine_url: str, schema: str | None, fake: 
     settings = Settings(_env_file=None, slack_signing_secret=SECRET, slack_bot_token="xoxb-bench",
                         slack_api_url=fake.base_url, handoff_scheduler="off")
     app = build_web_app(settings, core, engine)
-    app[SLACK_SURFACE].home_refresh_delay = 0.0
     runner, base = await serve(app)
     team = "TB" + uuid.uuid4().hex[:6].upper()
     client = AsyncWebClient(token="xoxb-bench", base_url=fake.base_url)

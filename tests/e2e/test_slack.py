@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import build_jobs
+from tests.e2e.hostile import mrkdwn_texts
 from tests.e2e.slack_harness import SlackHarness, running_app
 from tests.fakes import slack_requests as sr
 from tests.support import FakeClock
@@ -83,20 +84,6 @@ async def test_slash_command_creates_posts_the_card_and_dms_the_owner(slack: Sla
 async def test_unknown_command_gets_usage_privately(slack: SlackHarness) -> None:
     ack = await slack.slash("frobnicate everything")
     assert ack["response_type"] == "ephemeral" and "frobnicate" in blocks_text(ack) and "@someone" in blocks_text(ack)
-
-
-def mrkdwn_texts(value: object) -> list[str]:
-    """Every string Slack parses for mentions and links: mrkdwn text objects and fallback ``text``."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        if value.get("type") == "mrkdwn" or (isinstance(value.get("text"), str) and "type" not in value):
-            found.append(value["text"])
-        for child in value.values():
-            found += mrkdwn_texts(child)
-    elif isinstance(value, list):
-        for child in value:
-            found += mrkdwn_texts(child)
-    return found
 
 
 HOSTILE = "<!channel> <!here> <!subteam^S1> <@U9> <#C9> <https://evil.example|Click> a\u200bb &"

@@ -33,6 +33,7 @@ from bot import commands as c
 from bot.context import Caller
 from bot.dispatch import Core, Outcome
 from bot.drafting import progress_line
+from bot.errors import TemporarilyUnavailable
 from bot.export import shared_publicly
 from bot.grammar import parse
 from bot.lifecycle import Action
@@ -180,7 +181,12 @@ class TeamsBot(ActivityHandler):
         if kind not in ("personal", "channel", "groupChat"):
             kind = "groupChat"  # a type Teams never sent: private (never a channel), and never a person's DM
         user = activity.from_property.id if kind == "personal" and activity.from_property else None
-        await self.core.remember_conversation(workspace_of(activity), activity.conversation.id, kind, user, reference)
+        try:
+            await self.core.remember_conversation(workspace_of(activity), activity.conversation.id, kind, user, reference)
+        except TemporarilyUnavailable:
+            # The turn still runs: its command answers "try again in a moment" the same way, and the
+            # reference is stored on the next turn from this conversation.
+            log.warning("database unavailable; conversation reference not stored this turn")
 
     # --- the new-handoff form ----------------------------------------------------------------
 

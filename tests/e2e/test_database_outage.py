@@ -25,6 +25,7 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import PG_URL, REQUIRE_PG
 from tests.e2e.slack_harness import running_app
+from tests.e2e.teams_harness import card_text, running_teams
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.integration.test_jobs import OneWorkspace
 from tests.support import Chat, FakeClock
@@ -145,3 +146,15 @@ async def test_slack_gets_try_again_within_three_seconds_while_the_database_hang
         await proxy.up()
         ack = await slack.slash("<@U2|lee> requirement: when it is back", user="U1")
         assert "Handed off #1" in json.dumps(ack)
+
+
+async def test_a_teams_turn_answers_try_again_while_the_database_is_down(proxied) -> None:
+    proxy, engine = proxied
+    async with running_teams(engine, FakeClock()) as teams:
+        teams.tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+        await teams.say("person me role pm")
+        await proxy.down()
+        card = await teams.say("list all")
+        assert TRY_AGAIN in card_text(card)
+        await proxy.up()
+        assert "try again" not in card_text(await teams.say("list all"))

@@ -449,7 +449,7 @@ async def _decide_gate(cmd: c.DecideGate, ctx: Ctx) -> Reply:
 
 @route(c.AnswerSlip)
 async def _answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> Reply:
-    release, _, sentence = await gates.answer_slip(cmd, ctx)
+    release, sentence = await gates.answer_slip(cmd, ctx)
     return gate_presenters.slip_answered(release, sentence)
 
 

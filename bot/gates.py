@@ -185,7 +185,7 @@ def slip_sentence(release: Release, slip: Slip) -> str:
     return f"{release.name} is at risk ({slip.reason}). Proposed: move the target {when}."
 
 
-async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, Slip, str]:
+async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
     release = await find_release(ctx.uow, cmd.release)
     slip = await ctx.uow.gates.open_slip(release.id)
     if slip is None:
@@ -205,8 +205,7 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, Slip, str]:
     await ctx.record(EntryKind.DECISION, sentence, release.id)
     for person in await watchers(ctx.uow, release):
         ctx.notify(person, sentence)
-    slip.status = status
-    return release, slip, sentence
+    return release, sentence
 
 
 async def _move_target(uow: UnitOfWork, release: Release, new: date) -> None:

@@ -10,6 +10,7 @@ from bot.commands import UserRef
 from bot.dates import local_today
 from bot.domain import EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Workspace
 from bot.errors import InvalidInput, NotFound
+from bot.ownership import AreaIndex, AreaIndexCache, AreaMatch
 from bot.ports import NewPerson, UnitOfWork
 from bot.reply import OutFile, Reply
 
@@ -53,6 +54,11 @@ class Ctx:
     touched: dict[int, HandoffView] = field(default_factory=dict)  # handoffs whose cards changed
     pending_draft: int | None = None  # a draft to write after the ack (the platform runs it)
     files: list[OutFile] = field(default_factory=list)  # an export's files, for the platform to deliver
+    # The core's, shared by every command; a Ctx made without one caches for its own life only.
+    area_cache: AreaIndexCache = field(default_factory=AreaIndexCache, repr=False)
+    # The workspace's areas version, read with the actor when the command began; None: read it on use.
+    # A command that changes areas sets it back to None, so it then resolves against its own change.
+    areas_version: str | None = None
 
     def today(self, person: Person | None = None) -> date:
         return local_today(self.now, self.timezone_of(person or self.actor))
@@ -74,6 +80,14 @@ class Ctx:
         )
         self.entries.append(entry)
         return entry
+
+    async def area_index(self) -> AreaIndex:
+        """The workspace's areas and their resolver, reloaded only when the areas changed."""
+        return await self.area_cache.get(self.uow.workspace_id, self.uow.areas, self.areas_version)
+
+    async def resolve_area(self, name: str) -> AreaMatch:
+        """The area ``name`` names, exactly or fuzzily; when unsure, the closest two or three."""
+        return (await self.area_index()).resolve(name)
 
     def touch(self, view: HandoffView) -> None:
         self.touched[view.handoff.id] = view

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -31,14 +31,14 @@ from bot import (
     reminders,
 )
 from bot.context import Caller, Ctx
-from bot.domain import HandoffView, KnowledgeEntry, Notice, Release, Workspace
+from bot.domain import Area, HandoffView, KnowledgeEntry, Notice, Release, Workspace
 from bot.drafts import DAILY_TOKENS, Drafter, DraftService
 from bot.errors import HandoffError
 from bot.export import export_release
 from bot.grammar import UsageError, parse
 from bot.log_context import bind_workspace
 from bot.outbox import NewDelivery
-from bot.ownership import DEFAULT_AREAS
+from bot.ownership import DEFAULT_AREAS, AreaIndexCache
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong, Tone, error
 from bot.workload import show as show_workload
@@ -91,6 +91,8 @@ class Core:
         self.default_timezone = default_timezone
         self.drafts = DraftService(self, drafter, daily_tokens=draft_daily_tokens)
         self._workspaces: dict[str, Workspace] = {}  # rows that exist: one query fewer per request
+        # Each workspace's areas and resolver, checked against the database's version on use.
+        self.area_cache = AreaIndexCache()
 
     async def handle(self, caller: Caller, text: str) -> Outcome:
         try:
@@ -131,7 +133,10 @@ class Core:
     async def names(self, workspace_id: str, what: str, prefix: str = "") -> list[str]:
         """Release or area names for a platform's select menus, filtered by a typed prefix."""
         async with self.uow_factory(workspace_id) as uow:
-            items = await (uow.releases.list() if what == "releases" else uow.areas.list())
+            if what == "releases":
+                items: Sequence[Release | Area] = await uow.releases.list()
+            else:
+                items = (await self.area_cache.get(workspace_id, uow.areas)).areas
         wanted = prefix.strip().casefold()
         return [i.name for i in items if wanted in i.name.casefold()]
 
@@ -142,8 +147,10 @@ class Core:
             profiles = await self._profiles(caller, command)
             async with self.uow_factory(caller.workspace_id) as uow:
                 workspace = await self._workspace(uow)
-                actor = await uow.people.upsert(NewPerson(caller.user_id, caller.display_name, caller.timezone, caller.is_admin))
-                ctx = Ctx(uow, caller, actor, workspace, self.clock(), profiles)
+                actor, areas_version = await uow.people.upsert_caller(
+                    NewPerson(caller.user_id, caller.display_name, caller.timezone, caller.is_admin))
+                ctx = Ctx(uow, caller, actor, workspace, self.clock(), profiles, area_cache=self.area_cache,
+                          areas_version=areas_version)
                 reply = await ROUTES[type(command)](command, ctx)
                 lines = await _thread_lines(ctx)
                 await uow.commit()

@@ -16,7 +16,7 @@ from bot.context import Ctx
 from bot.domain import Area, Dispute, DisputeStatus, Duty, EntryKind, Handoff, HandoffEvent, Person
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.lifecycle import Action
-from bot.ownership import ownership, resolve_area
+from bot.ownership import ownership
 from bot.releases import find_release
 
 MAX_REASON = 1000
@@ -165,7 +165,7 @@ async def _handoff(ctx: Ctx, dispute: Dispute) -> Handoff:
 
 
 async def _area(ctx: Ctx, name: str) -> Area:
-    match = resolve_area(name, await ctx.uow.areas.list())
+    match = await ctx.resolve_area(name)
     if match.area is None:
         hint = f"Which area: {', '.join(a.name for a in match.candidates)}?" if match.candidates else "`owner list` shows them."
         raise NotFound(f"I don't know a grey area called “{name[:60]}”. {hint}")

@@ -22,7 +22,7 @@ from bot import drafting
 from bot.context import Caller, Ctx
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.ownership import ownership, resolve_area
+from bot.ownership import ownership
 from bot.releases import find_release
 
 if TYPE_CHECKING:
@@ -141,8 +141,7 @@ async def regenerate(cmd: c.RegenerateDraft, ctx: Ctx) -> DraftRecord:
 
 
 async def _messaging_owner(ctx: Ctx, release_id: int | None) -> Person | None:
-    areas = await ctx.uow.areas.list()
-    area = resolve_area("messaging", areas).area
+    area = (await ctx.resolve_area("messaging")).area
     if area is not None:
         drivers = ownership(await ctx.uow.areas.assignments(area.id), area.id, release_id).effective_drivers
         if drivers and (person := await ctx.uow.people.get(drivers[0])):

@@ -22,7 +22,6 @@ from bot.domain import (
 )
 from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from bot.lifecycle import Action, check_party, check_reassign, target_status
-from bot.ownership import resolve_area
 from bot.ports import HandoffQuery, NewHandoff
 from bot.releases import find_release
 
@@ -230,7 +229,7 @@ def _default_kind(actor: Person) -> Kind:
 
 
 async def _find_area(ctx: Ctx, name: str) -> Area:
-    match = resolve_area(name, await ctx.uow.areas.list())
+    match = await ctx.resolve_area(name)
     if match.area is None:
         hint = ", ".join(a.name for a in match.candidates) or "`owner list` shows them"
         raise NotFound(f"I don't know a grey area called “{name}”; did you mean: {hint}?")

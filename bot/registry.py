@@ -9,7 +9,7 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.domain import Area, Assignment, Duty, EntryKind, Person, Release
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.ownership import Ownership, OwnershipIndex, ownership, resolve_area, suggested_roles
+from bot.ownership import Ownership, OwnershipIndex, ownership, suggested_roles
 from bot.releases import find_release
 
 
@@ -40,7 +40,7 @@ class AssignResult:
 
 async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:
     query, release = await _split_release(ctx, cmd.query)
-    match = resolve_area(query, await ctx.uow.areas.list())
+    match = await ctx.resolve_area(query)
     if match.area is None:
         return WhoOwnsAnswer(query, None, match.candidates)
     return WhoOwnsAnswer(query, await report(ctx, match.area, release))
@@ -110,26 +110,23 @@ async def create_area(cmd: c.CreateArea, ctx: Ctx) -> Area:
     name = " ".join(cmd.name.split())
     if not 2 <= len(name) <= 60:
         raise InvalidInput("An area name has 2 to 60 characters.")
-    existing = resolve_area(name, await ctx.uow.areas.list())
+    existing = await ctx.resolve_area(name)
     if existing.area and existing.area.name.casefold() == name.casefold():
         raise InvalidInput(f"“{existing.area.name}” exists already; `who owns {existing.area.name}?` shows it.")
     area = await ctx.uow.areas.add(name, cmd.side, [" ".join(a.split()) for a in cmd.aliases][:10])
+    ctx.areas_version = None  # changed: read again if this command resolves another name
     await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} added grey area {name} ({cmd.side.value})")
     return area
 
 
 async def report(ctx: Ctx, area: Area, release: Release | None) -> AreaReport:
-    assignments = await ctx.uow.areas.assignments(area.id)
-    owned = ownership(assignments, area.id, release.id if release else None)
-    people = await ctx.uow.people.get_many(list({a.person_id for a in assignments}))
-    suggestions: list[Person] = []
-    if owned.unowned:
-        suggestions = (await ctx.uow.people.with_role(suggested_roles(area.side)[0]))[:3]
-    return AreaReport(area, owned, release, people, suggestions)
+    duties = await ctx.uow.areas.duties(area.id, likely_driver=suggested_roles(area.side)[0])
+    owned = ownership(duties.assignments, area.id, release.id if release else None)
+    return AreaReport(area, owned, release, duties.people, duties.likely_drivers if owned.unowned else [])
 
 
 async def _area(ctx: Ctx, name: str) -> Area:
-    match = resolve_area(name, await ctx.uow.areas.list())
+    match = await ctx.resolve_area(name)
     if match.area is not None:
         return match.area
     if match.candidates:

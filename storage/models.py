@@ -41,6 +41,8 @@ class WorkspaceRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     next_handoff_number: Mapped[int] = mapped_column(Integer, default=1)
     nudge_settings: Mapped[dict | None] = mapped_column(JSON)  # overrides of bot.nudge_policy defaults
+    # A new random value with every change to this workspace's areas: caches compare it (AreaIndexCache).
+    areas_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -118,6 +120,8 @@ class HandoffRow(Base):
         Index("ix_handoffs_requester_status", "workspace_id", "requester_id", "status"),
         Index("ix_handoffs_status_due", "workspace_id", "status", "due_date"),
         Index("ix_handoffs_release", "workspace_id", "release_id", "status"),
+        # Covers ``release show``'s counts by status, kind and due date: no table reads.
+        Index("ix_handoffs_release_counts", "workspace_id", "release_id", "status", "kind", "due_date"),
         Index("ix_handoffs_updated", "workspace_id", "updated_at"),  # digests: what changed since the last one
     )
 
@@ -397,3 +401,4 @@ class DisputeRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+

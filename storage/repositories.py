@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import (
@@ -26,7 +43,7 @@ from bot.domain import (
     Workspace,
 )
 from bot.errors import ConcurrentChange
-from bot.ports import HandoffQuery, NewHandoff, NewPerson, SearchHit
+from bot.ports import AreaDuties, HandoffQuery, NewHandoff, NewPerson, SearchHit
 from storage import search
 from storage.dialect import insert_ignore
 from storage.models import (
@@ -92,11 +109,45 @@ def _person(row: PersonRow) -> Person:
     )
 
 
+# Statements on the path of every command, built once: building and keying a statement like these
+# costs 0.1 to 0.6 ms a call, more than SQLite takes to run it. Parameters: workspace_id and the named ones.
+_WS = bindparam("workspace_id")
+_AREAS_VERSION = (  # '' before the first change (see AreaRepository.version)
+    select(func.coalesce(WorkspaceRow.areas_version, "")).where(WorkspaceRow.id == _WS).scalar_subquery()
+)
+_PERSON = select(PersonRow).where(PersonRow.workspace_id == _WS, PersonRow.platform_user_id == bindparam("platform_user_id"))
+_CALLER = _PERSON.add_columns(_AREAS_VERSION)
+_PERSON_COLUMNS = (PersonRow.id, PersonRow.platform_user_id, PersonRow.display_name, PersonRow.role, PersonRow.timezone,
+                   PersonRow.is_admin, PersonRow.name_key)
+SUGGESTED_DRIVERS = 3
+_LIKELY_DRIVERS = (
+    select(*_PERSON_COLUMNS).where(PersonRow.workspace_id == _WS, PersonRow.role == bindparam("role"))
+    .order_by(PersonRow.name_key).limit(SUGGESTED_DRIVERS).subquery()
+)
+_DUTIES = union_all(  # an area's assignments with their people, then the likely drivers (assignment columns NULL)
+    select(AssignmentRow.id, AssignmentRow.duty, AssignmentRow.release_id, AssignmentRow.owes, *_PERSON_COLUMNS)
+    .join(PersonRow, PersonRow.id == AssignmentRow.person_id)
+    .where(AssignmentRow.workspace_id == _WS, AssignmentRow.area_id == bindparam("area_id")),
+    select(cast(null(), Integer), cast(null(), String), cast(null(), Integer), cast(null(), Text), *_LIKELY_DRIVERS.c),
+)
+
+
 class PersonRepository(_Repository):
     async def upsert(self, new: NewPerson) -> Person:
-        """Create on first sight; refresh name, time zone and admin flag when the platform says so."""
-        row = await self._row_by_platform_id(new.platform_user_id)
-        if row is None:
+        """Create on first sight; refresh name, time zone and admin flag when the platform says so
+        (and only then: an unchanged person is not written)."""
+        return (await self._upsert(new, with_areas_version=False))[0]
+
+    async def upsert_caller(self, new: NewPerson) -> tuple[Person, str]:
+        """:meth:`upsert`, and the workspace's areas version read in the same statement: every
+        command starts with its caller, and many resolve an area name, which checks the version of
+        the cached areas; a round trip costs far more than a column."""
+        person, version = await self._upsert(new, with_areas_version=True)
+        return person, version or ""
+
+    async def _upsert(self, new: NewPerson, with_areas_version: bool) -> tuple[Person, str | None]:
+        found = await self._select(new.platform_user_id, with_areas_version)
+        if found is None:
             await insert_ignore(
                 self.session, PersonRow,
                 {"workspace_id": self.workspace_id, "platform_user_id": new.platform_user_id,
@@ -104,20 +155,23 @@ class PersonRepository(_Repository):
                  "timezone": new.timezone, "is_admin": new.is_admin, "created_at": datetime.now(UTC)},
                 ["workspace_id", "platform_user_id"],
             )
-            row = await self._row_by_platform_id(new.platform_user_id)
-            assert row is not None
-        elif (row.display_name, row.is_admin) != (new.display_name, new.is_admin) or (
+            found = await self._select(new.platform_user_id, with_areas_version)
+            assert found is not None
+        row, version = found
+        if (row.display_name, row.is_admin) != (new.display_name, new.is_admin) or (
             new.timezone and new.timezone != row.timezone
         ):
             row.display_name, row.name_key, row.is_admin = new.display_name, name_key(new.display_name), new.is_admin
             row.timezone = new.timezone or row.timezone
-        return _person(row)
+        return _person(row), version
 
-    async def _row_by_platform_id(self, platform_user_id: str) -> PersonRow | None:
-        stmt = select(PersonRow).where(
-            PersonRow.workspace_id == self.workspace_id, PersonRow.platform_user_id == platform_user_id
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+    async def _select(self, platform_user_id: str, with_areas_version: bool = False) -> tuple[PersonRow, str | None] | None:
+        stmt = _CALLER if with_areas_version else _PERSON
+        params = {"workspace_id": self.workspace_id, "platform_user_id": platform_user_id}
+        found = (await self.session.execute(stmt, params)).one_or_none()
+        if found is None:
+            return None
+        return found[0], found[1] if with_areas_version else None
 
     async def get(self, person_id: int) -> Person | None:
         return (await self.get_many([person_id])).get(person_id)
@@ -129,8 +183,8 @@ class PersonRepository(_Repository):
         return {row.id: _person(row) for row in (await self.session.execute(stmt)).scalars()}
 
     async def by_platform_id(self, platform_user_id: str) -> Person | None:
-        row = await self._row_by_platform_id(platform_user_id)
-        return _person(row) if row else None
+        found = await self._select(platform_user_id)
+        return _person(found[0]) if found else None
 
     async def by_name(self, name: str) -> list[Person]:
         key = name_key(name)
@@ -356,6 +410,8 @@ def _area(row: AreaRow) -> Area:
 
 
 class AreaRepository(_Repository):
+    """Every method that writes ``areas`` rows calls :meth:`_changed` in the same transaction."""
+
     async def add(self, name: str, side: Side, aliases: Sequence[str], description: str = "") -> Area:
         row = AreaRow(
             workspace_id=self.workspace_id, name=name, name_key=name_key(name), side=side.value,
@@ -363,6 +419,7 @@ class AreaRepository(_Repository):
         )
         self.session.add(row)
         await self.session.flush()
+        await self._changed()
         return _area(row)
 
     async def add_defaults(self, defaults: Sequence[tuple[str, Side, Sequence[str], str]]) -> None:
@@ -375,6 +432,19 @@ class AreaRepository(_Repository):
                  "aliases": list(aliases), "description": description, "created_at": now},
                 ["workspace_id", "name_key"],
             )
+        await self._changed()
+
+    async def version(self) -> str:
+        """The workspace's areas version: a new random value with every change ('' before the first).
+        Commands get it with their caller (:meth:`PersonRepository.upsert_caller`) instead."""
+        return (await self.session.execute(select(_AREAS_VERSION), {"workspace_id": self.workspace_id})).scalar_one() or ""
+
+    async def _changed(self) -> None:
+        """A new random version, so caches of the areas in every process reload (random, not a
+        counter: a version from a transaction that rolled back is never written again)."""
+        await self.session.execute(
+            update(WorkspaceRow).where(WorkspaceRow.id == self.workspace_id).values(areas_version=uuid.uuid4().hex)
+        )
 
     async def list(self) -> list[Area]:
         """Every area; plain columns, not ORM entities: "who owns" reads them on each question."""
@@ -392,13 +462,33 @@ class AreaRepository(_Repository):
         return {row.id: _area(row) for row in (await self.session.execute(stmt)).scalars()}
 
     async def assignments(self, area_id: int | None = None) -> list[Assignment]:
-        stmt = select(AssignmentRow).where(AssignmentRow.workspace_id == self.workspace_id)
+        """Plain columns, not ORM entities: ``release show`` and digests read every assignment."""
+        stmt = select(AssignmentRow.area_id, AssignmentRow.person_id, AssignmentRow.duty, AssignmentRow.release_id,
+                      AssignmentRow.owes).where(AssignmentRow.workspace_id == self.workspace_id)
         if area_id is not None:
             stmt = stmt.where(AssignmentRow.area_id == area_id)
+        duty = {d.value: d for d in Duty}
         return [
-            Assignment(area_id=r.area_id, person_id=r.person_id, duty=Duty(r.duty), release_id=r.release_id, owes=r.owes)
-            for r in (await self.session.execute(stmt.order_by(AssignmentRow.id))).scalars()
+            Assignment(area_id=area, person_id=person, duty=duty[d], release_id=release, owes=owes)
+            for area, person, d, release, owes in await self.session.execute(stmt.order_by(AssignmentRow.id))
         ]
+
+    async def duties(self, area_id: int, likely_driver: Role) -> AreaDuties:
+        """One query (``_DUTIES``): a round trip costs more than the three extra rows when someone
+        drives the area."""
+        params = {"workspace_id": self.workspace_id, "area_id": area_id, "role": likely_driver.value}
+        rows = sorted(await self.session.execute(_DUTIES, params),
+                      key=lambda r: (r[0] is None, r[0] or 0, r[-1]))  # assignments in order, then by name
+        duties = AreaDuties([], {}, [])
+        for assignment_id, duty, release_id, owes, pid, platform_id, name, role, tz, admin, _ in rows:
+            who = Person(id=pid, workspace_id=self.workspace_id, platform_user_id=platform_id, display_name=name,
+                         role=Role(role) if role else None, timezone=tz, is_admin=bool(admin))
+            if assignment_id is None:
+                duties.likely_drivers.append(who)
+                continue
+            duties.assignments.append(Assignment(area_id, pid, Duty(duty), release_id, owes))
+            duties.people[pid] = who
+        return duties
 
     async def assign(self, assignment: Assignment, at: datetime) -> bool:
         """Record a duty; ``False`` when the person already had exactly it (owes is refreshed)."""

@@ -41,6 +41,7 @@ from handlers.teams_app import add_routes as add_teams_routes
 from handlers.teams_messenger import TeamsMessenger
 from handlers.teams_package import build_package
 from storage.database import create_engine, is_sqlite, ping
+from storage.inbox import SqlInbox
 from storage.migrate import upgrade
 from storage.scheduling import SqlOutboxStore
 from storage.uow import SqlUnitOfWorkFactory
@@ -109,7 +110,8 @@ def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Ap
     metrics = Metrics(scheduler=settings.scheduler_enabled)
     app = web.Application(client_max_size=MAX_BODY, middlewares=[request_context, metrics.middleware])
     app[PENDING] = set()
-    probe = DatabaseProbe(partial(ping, engine), SqlOutboxStore(engine).backlog, core.clock)
+    probe = DatabaseProbe(partial(ping, engine), SqlOutboxStore(engine).backlog, core.clock,
+                          inbox=SqlInbox(engine).backlog if settings.slack_enabled else None)
     monitor = SchedulerMonitor(metrics) if settings.scheduler_enabled else None
     app.router.add_get("/healthz", healthz(probe, monitor))
     app.router.add_get("/metrics", metrics.handler(probe))

@@ -51,7 +51,7 @@ SECRET = "bench-secret"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 LEVELS = (1, 50, 200)
-MIN_SAMPLES = 200
+MIN_SAMPLES = 1000  # p99 from at least 1,000 requests: twenty bursts at 50 at once
 BOT = {"id": "28:bot", "name": "Handoff"}
 
 
@@ -143,10 +143,11 @@ def floor_app(fake: FakeSlackApi) -> web.Application:
     return app
 
 
-def slack_scenarios(team: str, numbers: itertools.count) -> dict[str, Make]:
+def slack_scenarios(team: str, numbers: itertools.count, fake: FakeSlackApi) -> dict[str, Make]:
     return {
         "/handoff create (write)": lambda i: Request(sr.slash_command(
-            f"<@U2|lee> question: bench {uuid.uuid4().hex[:6]}", team_id=team, user_id="U1"), FORM),
+            f"<@U2|lee> question: bench {uuid.uuid4().hex[:6]}", team_id=team, user_id="U1",
+            response_url=fake.response_url(f"ack-{uuid.uuid4().hex}")), FORM),
         "button click: Acknowledge": lambda i: Request(sr.block_action(
             "handoff.ack", f"{next(numbers)}:1", team_id=team, user_id="U2"), FORM),
         "app_mention: who owns battlecards?": lambda i: Request(sr.event_callback(
@@ -157,11 +158,11 @@ def slack_scenarios(team: str, numbers: itertools.count) -> dict[str, Make]:
 
 async def slack_rows(label: str, url: str, team: str, levels: tuple[int, ...], settle: Settle,
                      seed: Callable[[int], Awaitable[object]], http: aiohttp.ClientSession,
-                     floor: dict[tuple[str, int], Result] | None) -> tuple[list[str], dict[tuple[str, int], Result]]:
+                     floor: dict[tuple[str, int], Result] | None, fake: FakeSlackApi) -> tuple[list[str], dict[tuple[str, int], Result]]:
     numbers = itertools.count(1)
     results: dict[tuple[str, int], Result] = {}
     rows = []
-    for name, make in slack_scenarios(team, numbers).items():
+    for name, make in slack_scenarios(team, numbers, fake).items():
         for level in levels:
             if name.startswith("button"):
                 await seed(max(MIN_SAMPLES, 3 * level) + level + 10)
@@ -179,6 +180,7 @@ async def slack_app_rows(label: str, engine_url: str, schema: str | None, fake: 
     settings = Settings(_env_file=None, slack_signing_secret=SECRET, slack_bot_token="xoxb-bench",
                         slack_api_url=fake.base_url, handoff_scheduler="off")
     app = build_web_app(settings, core, engine)
+    app[SLACK_SURFACE].home_refresh_delay = 0.0  # settling between bursts need not wait to coalesce App Home refreshes
     runner, base = await serve(app)
     team = "TB" + uuid.uuid4().hex[:6].upper()
     client = AsyncWebClient(token="xoxb-bench", base_url=fake.base_url)
@@ -189,11 +191,32 @@ async def slack_app_rows(label: str, engine_url: str, schema: str | None, fake: 
             await core.handle(caller, "<@U2|lee> question: click target")
 
     try:
-        rows, _ = await slack_rows(label, f"{base}/slack/events", team, levels, app[SLACK_SURFACE].drain, seed, http, floor)
+        rows, _ = await slack_rows(label, f"{base}/slack/events", team, levels, app[SLACK_SURFACE].drain, seed, http, floor, fake)
+        for level in levels:
+            rows.append(await answer_row(label, f"{base}/slack/events", team, level, app[SLACK_SURFACE].drain, http, fake))
     finally:
         await runner.cleanup()
         await engine.dispose()
     return rows
+
+
+async def answer_row(label: str, url: str, team: str, level: int, settle: Settle, http: aiohttp.ClientSession,
+                     fake: FakeSlackApi) -> str:
+    """How long a person waits for the answer itself: a command is acked first and answered on its
+    response_url once it has run. Bursts of ``level`` like :func:`measure`; the time is from the
+    send to the answer's arrival at the fake Slack."""
+    samples: list[float] = []
+    busy = 0.0
+    while len(samples) < max(MIN_SAMPLES, 3 * level):
+        keys = [f"answer-{uuid.uuid4().hex}" for _ in range(level)]
+        started = time.perf_counter()
+        await asyncio.gather(*(fire(http, url, Request(sr.slash_command(
+            f"<@U2|lee> question: answer {key[-6:]}", team_id=team, user_id="U1", response_url=fake.response_url(key)), FORM))
+            for key in keys))
+        await settle()
+        busy += time.perf_counter() - started
+        samples += [(fake.answers_at(key)[0] - started) * 1000 for key in keys]
+    return Result(samples, busy).line(f"{label}: /handoff create, time to its answer @{level}", None)
 
 
 # --- Teams ------------------------------------------------------------------------------------
@@ -268,7 +291,7 @@ async def main(levels: tuple[int, ...]) -> None:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             runner, base = await serve(floor_app(fake))
             floor_lines, floor = await slack_rows("floor (bolt, ack only)", f"{base}/slack/events", "TFLOOR", levels,
-                                                  _nothing, _nothing_n, http, None)
+                                                  _nothing, _nothing_n, http, None, fake)
             await runner.cleanup()
             lines += floor_lines
             for (label, url, schema), (_, teams_url, teams_schema) in zip(dbs[0::2], dbs[1::2], strict=True):

@@ -1,5 +1,5 @@
 """``GET /healthz``: can this process reach its database, what is its scheduler doing, how far
-behind is the outbox.
+behind are the outbox and the inbox.
 
 200 when the database answers, 503 when it does not or takes longer than ``timeout`` (a load
 balancer must get its answer in time, so the check gives up rather than hang on a server that
@@ -26,9 +26,12 @@ TIMEOUT_SECONDS = 2.0
 _CREDENTIALS = re.compile(r"://[^/\s@]+@")
 
 
+Count = Callable[[], Awaitable[tuple[int, datetime | None]]]  # rows waiting, and when the oldest was written
+
+
 @dataclass(frozen=True)
 class Backlog:
-    pending: int  # deliveries waiting, backing off or being sent
+    pending: int  # deliveries (or recorded requests) waiting, backing off or being handled
     oldest_age: float | None  # seconds since the oldest of them was written
 
     def as_json(self) -> dict[str, Any]:
@@ -41,15 +44,20 @@ class DatabaseProbe:
     """The database checks /healthz and /metrics share, under one deadline."""
 
     ping: Callable[[], Awaitable[None]]
-    backlog: Callable[[], Awaitable[tuple[int, datetime | None]]]
+    backlog: Count  # the outbox
     clock: Clock
     timeout: float = TIMEOUT_SECONDS
+    inbox: Count | None = None  # Slack requests acknowledged and not yet handled
 
-    async def check(self) -> Backlog:
-        """The outbox backlog; raises whatever the database raised, or ``TimeoutError``."""
+    async def check(self) -> tuple[Backlog, Backlog | None]:
+        """The outbox and inbox backlogs; raises whatever the database raised, or ``TimeoutError``."""
         async with asyncio.timeout(self.timeout):
             await self.ping()
-            count, oldest = await self.backlog()
+            outbox = self._backlog(*await self.backlog())
+            inbox = self._backlog(*await self.inbox()) if self.inbox else None
+        return outbox, inbox
+
+    def _backlog(self, count: int, oldest: datetime | None) -> Backlog:
         return Backlog(count, max(0.0, (self.clock() - oldest).total_seconds()) if oldest else None)
 
     def describe(self, exc: BaseException) -> str:
@@ -67,11 +75,11 @@ def healthz(probe: DatabaseProbe, monitor: SchedulerMonitor | None) -> Handler:
     async def handle(_: web.Request) -> web.Response:
         scheduler = monitor.snapshot() if monitor else {"enabled": False}
         try:
-            backlog = await probe.check()
+            outbox, inbox = await probe.check()
         except Exception as exc:
             return web.json_response({"status": "unavailable", "database": "unavailable", "reason": probe.describe(exc),
-                                      "scheduler": scheduler, "outbox": None}, status=503)
+                                      "scheduler": scheduler, "outbox": None, "inbox": None}, status=503)
         return web.json_response({"status": "ok", "database": "ok", "scheduler": scheduler,
-                                  "outbox": backlog.as_json()})
+                                  "outbox": outbox.as_json(), "inbox": inbox.as_json() if inbox else None})
 
     return handle

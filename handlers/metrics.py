@@ -51,6 +51,9 @@ class Metrics:
         self.pending = Gauge("handoff_outbox_pending", "Outbox deliveries not yet sent or given up", registry=r)
         self.oldest_pending = Gauge("handoff_outbox_oldest_pending_age_seconds",
                                     "Age of the oldest outbox delivery not yet sent (0 when none)", registry=r)
+        self.inbox_pending = Gauge("handoff_inbox_pending", "Slack requests acknowledged and not yet handled", registry=r)
+        self.inbox_oldest = Gauge("handoff_inbox_oldest_pending_age_seconds",
+                                  "Age of the oldest Slack request acknowledged and not yet handled (0 when none)", registry=r)
         self.database_up = Gauge("handoff_database_up", "1 when the database answered the last scrape", registry=r)
         self.tick_lag = Gauge("handoff_scheduler_lag_seconds",
                               "How late the last tick of each scheduled job started after it was due", ["job"], registry=r)
@@ -94,12 +97,12 @@ class Metrics:
             self.latency.labels(route).observe(time.perf_counter() - started)
 
     def handler(self, probe: DatabaseProbe) -> Handler:
-        """Serve the registry; the outbox backlog is read from the database at scrape time."""
+        """Serve the registry; the outbox and inbox backlogs are read from the database at scrape time."""
         export = make_aiohttp_handler(self.registry)
 
         async def handle(request: web.Request) -> web.StreamResponse:
             try:
-                backlog = await probe.check()
+                backlog, inbox = await probe.check()
             except Exception as exc:
                 log.warning("metrics: the database did not answer (%s)", probe.describe(exc))
                 self.database_up.set(0)
@@ -107,6 +110,9 @@ class Metrics:
                 self.database_up.set(1)
                 self.pending.set(backlog.pending)
                 self.oldest_pending.set(backlog.oldest_age or 0.0)
+                if inbox is not None:
+                    self.inbox_pending.set(inbox.pending)
+                    self.inbox_oldest.set(inbox.oldest_age or 0.0)
             return await export(request)
 
         return handle

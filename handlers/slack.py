@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -35,6 +35,9 @@ from bot.ports import NewPerson
 from bot.reply import Context, OutFile, Paragraph, Reply, Strong
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts
+
+if TYPE_CHECKING:
+    from handlers.slack_inbox import SlackInbox
 
 log = logging.getLogger("handoff.slack")
 
@@ -178,6 +181,7 @@ class SlackSurface:
         self._gate = asyncio.Semaphore(BACKGROUND_AT_ONCE)
         self._home_pending: set[tuple[str, str]] = set()
         self.home_refresh_delay = HOME_REFRESH_DELAY
+        self.inbox: SlackInbox | None = None  # requests acknowledged before they are handled
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -201,7 +205,10 @@ class SlackSurface:
             log.error("background Slack work failed", exc_info=task.exception())
 
     async def drain(self) -> None:
-        """Let in-flight deliveries (and the ones they start) finish: tests, graceful shutdown."""
+        """Handle the requests already acknowledged, then let in-flight deliveries (and the ones
+        they start) finish: tests, graceful shutdown."""
+        if self.inbox is not None:
+            await self.inbox.drain()
         async with asyncio.timeout(DRAIN_SECONDS):
             while self._tasks:
                 await asyncio.wait(set(self._tasks))

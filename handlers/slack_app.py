@@ -7,6 +7,7 @@ limit, OAuth routes, and Socket Mode start-up.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -25,13 +26,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dispatch import Core
+from bot.log_context import bind_workspace
 from bot.settings import Settings
 from handlers.messengers import IsActive
 from handlers.slack import SlackSurface
+from handlers.slack_inbox import SlackInbox, inbox_key, workspace_of_body
 from handlers.slack_listeners import register
 from handlers.slack_messenger import SlackMessenger
+from storage.inbox import SqlInbox
 from storage.slack_installations import EncryptedInstallationStore
 from storage.slack_tables import OAUTH_STATES
+from storage.uow import unreachable
 
 log = logging.getLogger("handoff.slack")
 
@@ -40,6 +45,7 @@ log = logging.getLogger("handoff.slack")
 BOT_SCOPES = ("app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "files:write",
               "groups:history", "groups:read", "im:history", "im:write", "users:read")
 OAUTH_STATE_SECONDS = 600
+UNAVAILABLE = "The database is not answering; try again in a moment."  # what the core says in an outage
 SLACK = web.AppKey("slack", AsyncApp)
 SLACK_SURFACE = web.AppKey("slack_surface", SlackSurface)
 
@@ -108,10 +114,14 @@ def build_slack_app(settings: Settings, core: Core, engine: AsyncEngine) -> tupl
         # Listeners record through the core, then ack; Web API work runs after in the background.
         process_before_response=True,
         ignoring_self_events_enabled=True,
+        # events() checks every signature before anything is parsed; the inbox then replays bodies
+        # whose five minutes may have passed (after a restart), which bolt's own check would refuse.
+        request_verification_enabled=False,
     )
     if oauth_settings:
         app.enable_token_revocation_listeners()
     surface = SlackSurface(core)
+    surface.inbox = SlackInbox(app, SqlInbox(engine, getattr(core.uow_factory, "writer_lock", None)))
     register(app, surface)
     return app, surface
 
@@ -123,6 +133,8 @@ def add_routes(web_app: web.Application, bolt: AsyncApp, surface: SlackSurface) 
     if bolt.oauth_flow is not None:
         web_app.router.add_get("/slack/install", install)
         web_app.router.add_get("/slack/oauth_redirect", oauth_redirect)
+    if surface.inbox is not None:
+        web_app.on_startup.append(_start_inbox)
     web_app.on_cleanup.append(_drain)
 
 
@@ -139,17 +151,40 @@ async def events(request: web.Request) -> web.Response:
     if not SignatureVerifier(bolt._signing_secret).is_valid(await request.read(), timestamp, signature):
         log.warning("refused a Slack request: bad signature or a timestamp more than 5 minutes off")
         return web.Response(status=401, text="invalid request")
+    inbox = request.app[SLACK_SURFACE].inbox
+    with inbox.acknowledging() if inbox else contextlib.nullcontext():
+        try:
+            bolt_request = await to_bolt_request(request)
+            problem = shape_problem(bolt_request.body)
+            if problem is None:
+                raw = await request.read()
+                if inbox and (key := inbox_key(bolt_request.body, raw)) and (workspace := workspace_of_body(bolt_request.body)):
+                    return await _record(inbox, workspace, key, raw, request, bolt_request.body)
+                response = await bolt.async_dispatch(bolt_request)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:  # bolt's parsing and matching
+            problem = type(exc).__name__
+        if problem is not None:
+            log.warning("refused a malformed Slack request: %s", problem)
+            return web.Response(status=400, text="invalid request")
+        return await to_aiohttp_response(response)
+
+
+async def _record(inbox: SlackInbox, workspace: str, key: str, raw: bytes, request: web.Request,
+                  body: dict[str, Any]) -> web.Response:
+    """Ack once the request is in the inbox. If the database cannot take it, say so: a command
+    hears "try again in a moment"; an event or a click gets a 503, so Slack retries the event
+    and marks the button as failed, and nothing was accepted that is not recorded."""
+    bind_workspace(workspace)
     try:
-        bolt_request = await to_bolt_request(request)
-        problem = shape_problem(bolt_request.body)
-        if problem is None:
-            response = await bolt.async_dispatch(bolt_request)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:  # bolt's parsing and matching
-        problem = type(exc).__name__
-    if problem is not None:
-        log.warning("refused a malformed Slack request: %s", problem)
-        return web.Response(status=400, text="invalid request")
-    return await to_aiohttp_response(response)
+        await inbox.accept(workspace, key, raw, {k.lower(): v for k, v in request.headers.items()})
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("could not record a Slack request (%s): the database is not answering", type(exc).__name__)
+        if body.get("command"):
+            return web.json_response({"response_type": "ephemeral", "text": UNAVAILABLE})
+        return web.Response(status=503, text="try again in a moment")
+    return web.Response(status=200)
 
 
 _OBJECTS = ("event", "team", "user", "channel", "container", "view", "message", "enterprise", "state")
@@ -189,8 +224,18 @@ async def oauth_redirect(request: web.Request) -> web.Response:
     return await to_aiohttp_response(await bolt.oauth_flow.handle_callback(await to_bolt_request(request)))
 
 
+async def _start_inbox(web_app: web.Application) -> None:
+    assert web_app[SLACK_SURFACE].inbox is not None
+    web_app[SLACK_SURFACE].inbox.start()
+
+
 async def _drain(web_app: web.Application) -> None:
-    await web_app[SLACK_SURFACE].drain()
+    """Shutdown: handle what was acknowledged (each row is safe in the database either way), then
+    let the posts it started finish."""
+    surface = web_app[SLACK_SURFACE]
+    await surface.drain()
+    if surface.inbox is not None:
+        await surface.inbox.stop()
 
 
 def add_socket_mode(web_app: web.Application, bolt: AsyncApp, app_token: str) -> None:

@@ -402,3 +402,29 @@ class DisputeRow(Base):
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+
+class InboxRow(Base):
+    """A platform request recorded before it was acknowledged, and handled after (``storage.inbox``).
+
+    No foreign key to ``workspaces``: a workspace's very first request arrives before its row
+    exists. ``key`` (the event id, or a hash of the signed body) makes a redelivery or a replay
+    one row. A handler claims a row with ``lease_token``/``lease_until``; ``done_at`` is set in
+    the same transaction as the change the request made."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key", name="uq_inbox_key"),
+        Index("ix_inbox_pending", "done_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16))  # slack
+    body: Mapped[str] = mapped_column(Text)  # the signed request body, as received
+    headers: Mapped[dict] = mapped_column(JSON)  # the few a handler reads: content type, retry number
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

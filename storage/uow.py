@@ -13,6 +13,7 @@ from storage.database import is_sqlite
 from storage.disputes import DisputeRepository
 from storage.drafts import DraftRepository
 from storage.gates import GateRepository
+from storage.inbox import finish_in
 from storage.repositories import (
     AreaRepository,
     HandoffRepository,
@@ -80,6 +81,8 @@ class SqlUnitOfWork:
             raise TemporarilyUnavailable("The database is not answering; try again in a moment.") from exc
 
     async def commit(self) -> None:
+        # A request handled from the inbox is marked done in the transaction that made its change.
+        await finish_in(self.session)
         await self.session.commit()
 
 

@@ -48,13 +48,19 @@ class SlackHarness:
         return response
 
     async def slash(self, text: str, user: str = "U1", channel: str = "C1") -> dict[str, Any]:
-        """Run /handoff; returns the ack body (the ephemeral reply) after background work settles."""
+        """Run /handoff; returns its answer after background work settles: the ack body when the
+        command answers inline (``/handoff`` alone opens a form), else what was posted to its
+        response_url (the command is recorded, acked, then run)."""
+        key = uuid.uuid4().hex
         response = await self.send(sr.slash_command(text, team_id=self.team, user_id=user, channel_id=channel,
-                                                    response_url=self.fake.response_url("r")))
+                                                    response_url=self.fake.response_url(key)))
         assert response.status == 200, await response.text()
         body = await response.text()
         await self.surface.drain()
-        return json.loads(body) if body else {}
+        if body:
+            return json.loads(body)
+        answers = self.fake.answers(key)
+        return answers[-1] if answers else {}
 
     async def click(self, action_id: str, value: str, user: str = "U2", channel: str = "C1", ts: str = "1.1") -> int:
         response = await self.send(sr.block_action(action_id, value, team_id=self.team, user_id=user, channel_id=channel,

@@ -29,6 +29,8 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     token: str | None = None
+    response_key: str | None = None  # which response_url was posted to
+    at: float = field(default_factory=time.perf_counter)  # when it arrived: benchmarks time answers with it
 
 
 @dataclass
@@ -227,8 +229,17 @@ class FakeSlackApi:
         return web.Response(text=f"OK - {len(upload.data)}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("response_url", await self._params(request), dict(request.headers)))
+        self.calls.append(Call("response_url", await self._params(request), dict(request.headers),
+                               response_key=request.match_info["key"]))
         return web.json_response({"ok": True})
+
+    def answers_at(self, key: str) -> list[float]:
+        """When each answer to ``response_url(key)`` arrived (``time.perf_counter()``)."""
+        return [call.at for call in self.calls if call.method == "response_url" and call.response_key == key]
+
+    def answers(self, key: str) -> list[dict[str, Any]]:
+        """What was posted to ``response_url(key)``, in order."""
+        return [call.params for call in self.calls if call.method == "response_url" and call.response_key == key]
 
     def _next_ts(self) -> str:
         """Slack's ts: the posting time in epoch seconds, unique per message."""

@@ -190,10 +190,18 @@ async def slack_app_rows(label: str, engine_url: str, schema: str | None, fake: 
         for _ in range(count):
             await core.handle(caller, "<@U2|lee> question: click target")
 
+    async def settle() -> None:
+        """Every recorded request handled and its posts made: a burst of 200 takes longer than one drain waits."""
+        surface = app[SLACK_SURFACE]
+        assert surface.inbox is not None
+        await surface.drain()
+        while (await surface.inbox.store.backlog())[0]:
+            await surface.drain()
+
     try:
-        rows, _ = await slack_rows(label, f"{base}/slack/events", team, levels, app[SLACK_SURFACE].drain, seed, http, floor, fake)
+        rows, _ = await slack_rows(label, f"{base}/slack/events", team, levels, settle, seed, http, floor, fake)
         for level in levels:
-            rows.append(await answer_row(label, f"{base}/slack/events", team, level, app[SLACK_SURFACE].drain, http, fake))
+            rows.append(await answer_row(label, f"{base}/slack/events", team, level, settle, http, fake))
     finally:
         await runner.cleanup()
         await engine.dispose()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # A server that does not answer must not hold a request past Slack's 3 s: the connect gives up
@@ -70,3 +73,18 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(sessions: async_sessionmaker[AsyncSession],
+                            writer_lock: asyncio.Lock | None) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that commits on exit, for stores that span workspaces.
+
+    On SQLite, ``writer_lock`` is the unit of work's (``SqlUnitOfWorkFactory.writer_lock``): this
+    process's writers queue on it in order instead of in SQLite's sleeping busy handler."""
+    async with contextlib.AsyncExitStack() as stack:
+        if writer_lock:
+            await stack.enter_async_context(writer_lock)
+        session = await stack.enter_async_context(sessions())
+        await stack.enter_async_context(session.begin())
+        yield session

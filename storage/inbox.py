@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.database import write_transaction
 from storage.models import InboxRow
 from storage.repositories import utc
 
@@ -113,14 +113,8 @@ class SqlInbox:
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
-        async with contextlib.AsyncExitStack() as stack:
-            if self._writer_lock:
-                await stack.enter_async_context(self._writer_lock)
-            session = await stack.enter_async_context(self._sessions())
-            await stack.enter_async_context(session.begin())
-            yield session
+    def _write(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        return write_transaction(self._sessions, self._writer_lock)
 
     # --- the edge: group commit -------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, text, update
@@ -16,6 +16,7 @@ from bot import codec
 from bot.domain import DigestSubscription, Handoff, Status
 from bot.nudge_policy import PastNudge, Rule
 from bot.outbox import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
+from storage.database import write_transaction
 from storage.dialect import insert_ignore
 from storage.models import ConversationRefRow, DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow
 from storage.repositories import _handoff, _Repository, utc
@@ -191,14 +192,8 @@ class SqlOutboxStore:
         self._postgres = engine.dialect.name == "postgresql"
         self._writer_lock = writer_lock  # SQLite: share the unit of work's, so writers queue in-process
 
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
-        async with contextlib.AsyncExitStack() as stack:
-            if self._writer_lock:
-                await stack.enter_async_context(self._writer_lock)
-            session = await stack.enter_async_context(self._sessions())
-            await stack.enter_async_context(session.begin())
-            yield session
+    def _write(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        return write_transaction(self._sessions, self._writer_lock)
 
     async def claim(self, now: datetime, limit: int, lease: timedelta, token: str) -> list[Delivery]:
         ready = or_(

@@ -65,21 +65,20 @@ def inbox_key(body: dict[str, Any], raw: bytes) -> str | None:
 
     An event is its ``event_id``, so Slack's redeliveries are one row; anything else is the
     hash of its signed body, so a replay inside the signature's five minutes is one row too."""
-    if body.get("type") == "event_callback" and b"\x00" not in raw:
+    if b"\x00" in raw:
+        return None  # Slack never sends a NUL byte; PostgreSQL cannot store one: the inline path copes
+    if body.get("type") == "event_callback":
         event_id = body.get("event_id")
         event = body.get("event") or {}
         if event.get("type") in _DEFERRED_EVENTS and isinstance(event_id, str) and 0 < len(event_id) <= 128:
             return f"event:{event_id}"
         return None
-    if b"\x00" in raw:
-        return None  # Slack never sends a NUL byte; PostgreSQL cannot store one: the inline path copes
-    digest = hashlib.sha256(raw).hexdigest()
     if body.get("command") and (body.get("text") or "").strip().lower() not in ("", "new"):
-        return f"command:{digest}"
+        return f"command:{hashlib.sha256(raw).hexdigest()}"
     if body.get("type") == "block_actions":
         actions = body.get("actions") or []
         if len(actions) == 1 and _DEFERRED_ACTIONS.match(str(actions[0].get("action_id") or "")):
-            return f"action:{digest}"
+            return f"action:{hashlib.sha256(raw).hexdigest()}"
     return None
 
 

@@ -54,7 +54,7 @@ MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; anything larger is ref
 def build_core(settings: Settings) -> tuple[Core, AsyncEngine]:
     engine = create_engine(settings.database_url)
     core = Core(SqlUnitOfWorkFactory(engine), default_timezone=settings.handoff_timezone, drafter=build_drafter(settings),
-                draft_daily_tokens=settings.handoff_draft_daily_tokens)
+                draft_daily_tokens=settings.handoff_draft_daily_tokens, admins=settings.admins)
     return core, engine
 
 

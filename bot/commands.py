@@ -117,6 +117,14 @@ class ExportRelease:
 
 
 @dataclass(frozen=True)
+class SetReleaseOwner:
+    """``release owner v2.3 @kim``: who answers for the release (slips, decisions, at-risk notices)."""
+
+    release: str
+    owner: UserRef
+
+
+@dataclass(frozen=True)
 class AddReleaseEntry:
     release: str
     kind: EntryKind  # note or decision
@@ -354,6 +362,7 @@ class ShowWorkload:
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
+    | SetReleaseOwner
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole | ExportRelease
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest

@@ -24,6 +24,9 @@ class Caller:
     display_name: str
     timezone: str | None = None
     is_admin: bool = False
+    # Other names the platform knows the caller by (an email, a Teams AAD object id), matched
+    # against HANDOFF_ADMINS along with ``user_id``.
+    aliases: tuple[str, ...] = ()
     # The shell has no user directory: there, "@dana" creates a local person on first use.
     names_create_people: bool = False
     # The command came from a private channel or a DM: what it writes is marked private, and

@@ -68,7 +68,7 @@ async def seed_demo(core: Core, workspace_id: str) -> tuple[str, list[tuple[str,
     tour = [(text, (await core.handle(alex, text)).reply) for text in TOUR]
     summary = (
         f"Seeded release {DEMO_RELEASE}: 5 people, 5 handoffs in several states, owners, decisions, launch gates "
-        "(one declined, so the release is at risk), a flagged workload and a dispute.\n"
+        "(one declined, so the release is at risk), a flagged workload and two disputes (a competing claim and a handoff).\n"
         f"Try: python app.py shell --as dana, then `list owed`, `show 2`, `who owns battlecards?`, "
         f"`search pricing`, `release export {DEMO_RELEASE}`; `as alex` then `release slip accept {DEMO_RELEASE}`."
     )
@@ -76,4 +76,6 @@ async def seed_demo(core: Core, workspace_id: str) -> tuple[str, list[tuple[str,
 
 
 def _caller(workspace_id: str, name: str) -> Caller:
-    return Caller(workspace_id=workspace_id, user_id=name, display_name=name, names_create_people=True)
+    """alex set the workspace up, so alex is its admin (and makes themself its lead)."""
+    return Caller(workspace_id=workspace_id, user_id=name, display_name=name, names_create_people=True,
+                  is_admin=name == "alex")

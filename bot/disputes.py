@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import commands as c
-from bot import handoffs, registry
+from bot import handoffs, lifecycle, registry, rights
 from bot.context import Ctx
 from bot.domain import Area, Dispute, DisputeStatus, Duty, EntryKind, Handoff, HandoffEvent, Person
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.lifecycle import Action
 from bot.ownership import ownership
 from bot.releases import find_release
+from bot.rights import Party
 
 MAX_REASON = 1000
 
@@ -37,8 +38,10 @@ async def raise_dispute(cmd: c.RaiseDispute, ctx: Ctx) -> tuple[DisputeView, boo
     if cmd.number is not None:
         handoff = (await handoffs.load(ctx, cmd.number)).handoff
         parties = [p for p in (handoff.requester_id, handoff.owner_id) if p]
-        if ctx.actor.id not in parties:
-            raise NotAllowed(f"Only the requester or the owner of {handoff.ref} can dispute it.")
+        people = await ctx.uow.people.get_many(parties)
+        rights.require("dispute.handoff", ctx.actor, lifecycle.parties(handoff, ctx.actor), subject=handoff.ref,
+                       names={Party.REQUESTER: people[handoff.requester_id].display_name,
+                              Party.OWNER: people[handoff.owner_id].display_name if handoff.owner_id else ""})
         other = next((p for p in parties if p != ctx.actor.id), None)
         key: tuple[int | None, int | None, int | None] = (handoff.id, None, None)
         release_id = handoff.release_id
@@ -69,14 +72,19 @@ async def raise_dispute(cmd: c.RaiseDispute, ctx: Ctx) -> tuple[DisputeView, boo
 async def _add_side(ctx: Ctx, dispute: Dispute, side: str) -> DisputeView:
     if ctx.actor.id == dispute.raised_by:
         raise InvalidInput(f"You raised D{dispute.id} already; a lead decides it (`disputes` lists them).")
-    if dispute.other_party not in (None, ctx.actor.id):
-        raise NotAllowed(f"D{dispute.id} is between two other people; a lead decides it.")
+    rights.require("dispute.side", ctx.actor, {Party.DISPUTE_PARTY} if dispute.other_party in (None, ctx.actor.id) else set(),
+                   subject=f"D{dispute.id}", names={Party.DISPUTE_PARTY: await _name(ctx, dispute.other_party)})
     dispute.other_party, dispute.other_side = ctx.actor.id, side
     await ctx.uow.disputes.save(dispute)
     view = await load_view(ctx, dispute)
     await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name}'s side on {view.subject}: {side}", dispute.release_id)
     ctx.notify(view.people.get(dispute.raised_by), f"{ctx.actor.display_name} answered your dispute on {view.subject}: {side}")
     return view
+
+
+async def _name(ctx: Ctx, person_id: int | None) -> str:
+    found = (await ctx.uow.people.get_many([person_id])).get(person_id) if person_id else None
+    return found.display_name if found else ""
 
 
 async def leads(ctx: Ctx) -> list[Person]:
@@ -94,8 +102,6 @@ async def resolve(cmd: c.ResolveDispute, ctx: Ctx) -> DisputeView:
     dispute = await ctx.uow.disputes.get(cmd.dispute_id)
     if dispute is None:
         raise NotFound(f"There is no dispute D{cmd.dispute_id} here; `disputes` lists the open ones.")
-    if not ctx.actor.can_lead:
-        raise NotAllowed("Only a lead or an admin decides a dispute; the card went to them.")
     if dispute.status is DisputeStatus.RESOLVED:
         raise InvalidInput(f"D{dispute.id} was decided already: {dispute.outcome}.")
     view = await load_view(ctx, dispute)
@@ -124,7 +130,8 @@ async def _carry_out(ctx: Ctx, dispute: Dispute, option: int) -> None:
             requester = people.get(handoff.requester_id) or (await ctx.uow.people.get_many([handoff.requester_id]))[handoff.requester_id]
             await handoffs.reassign(c.ReassignHandoff(handoff.number, c.UserRef(platform_id=requester.platform_user_id)), ctx)
         elif option == 3:
-            await handoffs.move(c.MoveHandoff(handoff.number, Action.CANCEL, "cancelled by a lead's decision on a dispute"), ctx)
+            await handoffs.move(c.MoveHandoff(handoff.number, Action.CANCEL, "cancelled by a lead's decision on a dispute"), ctx,
+                                by_dispute=True)
         return
     area = (await ctx.uow.areas.get_many([dispute.area_id or 0]))[dispute.area_id or 0]
     release = (await ctx.uow.releases.get_many([dispute.release_id])).get(dispute.release_id) if dispute.release_id else None
@@ -132,7 +139,7 @@ async def _carry_out(ctx: Ctx, dispute: Dispute, option: int) -> None:
     if option <= len(parties):
         driver = people[parties[option - 1]]
         await registry.assign(c.AssignArea(area.name, c.UserRef(platform_id=driver.platform_user_id), Duty.DRIVER,
-                                           release.name if release else None), ctx)
+                                           release.name if release else None), ctx, settles=False)
 
 
 def _parties(dispute: Dispute) -> list[int]:
@@ -153,7 +160,9 @@ async def load_view(ctx: Ctx, dispute: Dispute) -> DisputeView:
     release = (await ctx.uow.releases.get_many([dispute.release_id])).get(dispute.release_id) if dispute.release_id else None
     scope = f" for {release.name}" if release else ""
     options = [f"{people[p].display_name} drives {area.name}{scope}" for p in _parties(dispute)]
-    options.append(f"No change to {area.name}{scope}")
+    owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, dispute.release_id)
+    if not set(_parties(dispute)) <= set(owned.effective_drivers):  # both drive it: "no change" would settle nothing
+        options.append(f"No change to {area.name}{scope}")
     return DisputeView(dispute, f"{area.name}{scope}", people, options)
 
 

@@ -18,12 +18,13 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Protocol
 
 from bot import commands as c
-from bot import drafting
+from bot import drafting, rights
 from bot.context import Caller, Ctx
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.ownership import ownership
 from bot.releases import find_release
+from bot.rights import Party
 
 if TYPE_CHECKING:
     from bot.dispatch import Core, Outcome
@@ -100,8 +101,9 @@ async def load(ctx: Ctx, draft_id: int, *, mine: bool = False) -> DraftRecord:
     record = await ctx.uow.drafts.get(draft_id)
     if record is None or (record.private and record.created_by != ctx.actor.id):
         raise NotFound("That draft is gone; start a new one with `draft <notes>`.")
-    if mine and record.created_by != ctx.actor.id and not ctx.actor.can_lead:
-        raise NotAllowed("Only the person who asked for this draft, or a lead, can do that.")
+    if mine:
+        rights.require("draft.decide", ctx.actor, {Party.DRAFT_AUTHOR} if record.created_by == ctx.actor.id else set(),
+                       subject="this draft")
     return record
 
 

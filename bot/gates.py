@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import commands as c
+from bot import rights
 from bot.context import Ctx
 from bot.domain import EntryKind, Gate, GateStatus, GateTemplateItem, Person, Release, Role, Slip, SlipStatus
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.gate_template import MAX_GATES, STANDARD, checked_name, find
 from bot.ports import UnitOfWork
 from bot.releases import find_release
+from bot.rights import Party
 
 _VERBS = {"approve": GateStatus.APPROVED, "decline": GateStatus.DECLINED, "waive": GateStatus.WAIVED}
 _PAST = {GateStatus.APPROVED: "approved", GateStatus.DECLINED: "declined", GateStatus.WAIVED: "waived"}
@@ -64,7 +66,11 @@ async def list_gates(cmd: c.ListGates, ctx: Ctx) -> GateReport:
 
 
 def may_decide(person: Person, gate: Gate) -> bool:
-    return person.can_lead or (person.role is not None and person.role in gate.approver_roles)
+    return rights.allows("gate.decide", person, _approver(person, gate))
+
+
+def _approver(person: Person, gate: Gate) -> set[Party]:
+    return {Party.APPROVER} if person.role is not None and person.role in gate.approver_roles else set()
 
 
 def find_gate(gates: list[Gate], text: str) -> tuple[Gate, str]:
@@ -92,9 +98,9 @@ async def decide(cmd: c.DecideGate, ctx: Ctx) -> GateDecision:
         raise NotFound(f"{release.name} has no gates.")
     gate, note = find_gate(gates, cmd.gate_and_note)
     status = _VERBS[cmd.decision]
-    if not may_decide(ctx.actor, gate):
-        roles = " or ".join(r.value.upper() for r in gate.approver_roles)
-        raise NotAllowed(f"Only an approver of {gate.name} ({roles}) or a lead can decide it.")
+    roles = " or ".join(r.value.upper() for r in gate.approver_roles)
+    rights.require("gate.decide", ctx.actor, _approver(ctx.actor, gate), subject=gate.name,
+                   names={Party.APPROVER: roles})
     if gate.status is status:
         raise InvalidInput(f"{gate.name} is already {_PAST[status]}.")
     if status is GateStatus.DECLINED and not note:
@@ -190,8 +196,9 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
     slip = await ctx.uow.gates.open_slip(release.id)
     if slip is None:
         raise NotFound(f"{release.name} has no proposed new date to answer.")
-    if not (ctx.actor.can_lead or ctx.actor.id == release.owner_id):
-        raise NotAllowed(f"Only the owner of {release.name} or a lead can move its target date.")
+    owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
+    rights.require("release.slip", ctx.actor, {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set(),
+                   subject=release.name, names={Party.RELEASE_OWNER: owner.display_name if owner else ""})
     status = SlipStatus.ACCEPTED if cmd.accept else SlipStatus.REJECTED
     if not await ctx.uow.gates.decide_slip(slip.id, status, ctx.actor.id, ctx.now):
         raise InvalidInput("Someone answered that proposal a moment ago; `release show` has the result.")
@@ -227,9 +234,8 @@ async def show_template(ctx: Ctx) -> tuple[list[GateTemplateItem], bool]:
 
 
 async def edit_template(cmd: c.EditGateTemplate, ctx: Ctx) -> tuple[list[GateTemplateItem], str]:
-    """Leads and admins edit the template; releases made afterwards use it, existing ones keep theirs."""
-    if not ctx.actor.can_lead:
-        raise NotAllowed("Only a lead or an admin can change the gate template; `person me role lead` if that is you.")
+    """Leads and admins edit the template (dispatch checks it); releases made afterwards use it,
+    existing ones keep theirs."""
     items = await template_of(ctx.uow)
     if cmd.action == "reset":
         await ctx.uow.gates.save_template(None)

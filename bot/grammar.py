@@ -298,10 +298,16 @@ def _parse_release(rest: str) -> c.Command:
         return _parse_entry(EntryKind.NOTE if sub == "note" else EntryKind.DECISION, after)
     if sub == "slip":
         return _parse_slip(after)
+    if sub == "owner":
+        name, who = _take_name(after)
+        m = _MENTION.fullmatch(who.strip())
+        if not name or not m:
+            raise UsageError("Name the release and its new owner: `release owner v2.3 @kim`.", "release")
+        return c.SetReleaseOwner(name, _user_ref(m))
     name, extra = _take_name(rest)
     if not extra:
         return c.ShowRelease(name)
-    raise UsageError(f"`release` takes new, list, show, export, note or decide, not “{sub}”.", "release")
+    raise UsageError(f"`release` takes new, list, show, export, note, decide, owner or slip, not “{sub}”.", "release")
 
 
 def _parse_entry(kind: EntryKind, rest: str) -> c.AddReleaseEntry:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from bot import commands as c
+from bot import rights
 from bot.context import Ctx
 from bot.dates import parse_due, parse_snooze
 from bot.domain import (
@@ -21,9 +22,10 @@ from bot.domain import (
     Status,
 )
 from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
-from bot.lifecycle import Action, check_party, check_reassign, target_status
+from bot.lifecycle import Action, check_party, check_reassign, parties, target_status
 from bot.ports import HandoffQuery, NewHandoff
 from bot.releases import find_release
+from bot.rights import Party
 
 T = TypeVar("T")
 
@@ -65,12 +67,16 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     return view
 
 
-async def move(cmd: c.MoveHandoff, ctx: Ctx) -> HandoffView:
+async def move(cmd: c.MoveHandoff, ctx: Ctx, *, by_dispute: bool = False) -> HandoffView:
+    """Move a handoff through its lifecycle; ``by_dispute``: a lead carrying out a dispute's
+    decision, which may cancel what someone else asked for (:mod:`bot.rights`)."""
     view = await load(ctx, cmd.number)
     handoff, before = view.handoff, view.handoff.status
-    check_party(handoff, ctx.actor, cmd.action, view.owner, view.requester)
+    if not by_dispute:
+        check_party(handoff, ctx.actor, cmd.action, view.owner, view.requester)
     reason = _short(cmd.reason)
-    handoff.status = target_status(handoff, cmd.action, reason)
+    asked_from = await _asked_from(ctx, handoff) if cmd.action is Action.ANSWER else None
+    handoff.status = target_status(handoff, cmd.action, reason, asked_from)
     handoff.status_note = reason if cmd.action in (Action.DECLINE, Action.BLOCK, Action.ASK, Action.CANCEL) else None
     if cmd.action is Action.ANSWER and reason:
         handoff.details = f"{handoff.details}\n{reason}".strip()[:MAX_DETAILS]
@@ -86,7 +92,7 @@ async def move(cmd: c.MoveHandoff, ctx: Ctx) -> HandoffView:
 async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
     view = await load(ctx, cmd.number)
     handoff = view.handoff
-    check_reassign(handoff, ctx.actor)
+    check_reassign(handoff, ctx.actor, view.owner, view.requester)
     new_owner = await ctx.person(cmd.to)
     if new_owner.id == handoff.owner_id:
         raise InvalidInput(f"{new_owner.display_name} already owns {handoff.ref}.")
@@ -120,8 +126,7 @@ async def snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> HandoffView:
     """Quiet the nudges until a time; the owner's (or a lead's) call, on an active handoff."""
     view = await load(ctx, cmd.number)
     handoff = view.handoff
-    if ctx.actor.id != handoff.owner_id and not ctx.actor.can_lead:
-        raise NotAllowed(f"Only {view.owner.display_name if view.owner else 'the owner'} (the owner) or a lead can snooze {handoff.ref}.")
+    rights.require("handoff.snooze", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref, names=_names(view))
     if handoff.status not in ACTIVE_STATUSES:
         raise IllegalTransition(f"{handoff.ref} is {handoff.status.label}; there is nothing to snooze.")
     handoff.snoozed_until = parse_snooze(cmd.duration, ctx.now, ctx.timezone_of(ctx.actor))
@@ -134,8 +139,7 @@ async def snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> HandoffView:
 async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
     view = await load(ctx, cmd.number)
     handoff = view.handoff
-    if ctx.actor.id not in (handoff.owner_id, handoff.requester_id) and not ctx.actor.can_lead:
-        raise NotAllowed(f"Only the owner, the requester or a lead can change when {handoff.ref} is due.")
+    rights.require("handoff.due", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref, names=_names(view))
     handoff.due_date = parse_due(cmd.due, ctx.today(view.owner or ctx.actor))
     await _save(ctx, handoff, None)
     await _record(ctx, handoff, "due", None, None, handoff.due_date.isoformat())
@@ -212,6 +216,16 @@ async def views(ctx: Ctx, handoffs: list[Handoff]) -> list[HandoffView]:
         )
         for h in handoffs
     ]
+
+
+async def _asked_from(ctx: Ctx, handoff: Handoff) -> Status | None:
+    """The status the open question was asked from: the latest ``ask`` in the history."""
+    asks = [e for e in await ctx.uow.handoffs.history(handoff.id) if e.action == Action.ASK.value]
+    return asks[-1].from_status if asks else None
+
+
+def _names(view: HandoffView) -> dict[Party, str]:
+    return {Party.OWNER: view.owner.display_name if view.owner else "", Party.REQUESTER: view.requester.display_name}
 
 
 async def _field(name: str, lookup: Awaitable[T]) -> T:

@@ -2,7 +2,7 @@
 
     open ──ack──> acknowledged ──start──> in_progress ──done──> done
       │  ╲            │                      │
-      │   ask ──> needs_info ──answer──> open
+      │   ask ──> needs_info ──answer──> back to where it was asked from
       ├─decline(reason)──> declined ──reopen──> open
       ├─block(reason)──> blocked ──start──> in_progress
       └─cancel (requester)──> cancelled ──reopen──> open
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot import rights
 from bot.domain import Handoff, Person, Status
-from bot.errors import IllegalTransition, InvalidInput, NotAllowed
+from bot.errors import IllegalTransition, InvalidInput
+from bot.rights import Party
 
 
 class Action(StrEnum):
@@ -57,6 +59,9 @@ OWNER_ACTIONS = frozenset({Action.ACK, Action.START, Action.DONE, Action.ASK, Ac
 REQUESTER_ACTIONS = frozenset({Action.ANSWER, Action.CANCEL, Action.REOPEN})
 NEEDS_REASON = frozenset({Action.DECLINE, Action.BLOCK, Action.ASK, Action.ANSWER})
 
+# Where a question can be asked from, and so where an answer returns to.
+ASKABLE_FROM = frozenset(s for s, actions in ALLOWED.items() if Action.ASK in actions)
+
 # Statuses from which a handoff may be given to someone else.
 REASSIGNABLE = frozenset(
     {_S.OPEN, _S.ACKNOWLEDGED, _S.IN_PROGRESS, _S.NEEDS_INFO, _S.BLOCKED, _S.DECLINED}
@@ -67,8 +72,11 @@ def allowed_actions(status: Status) -> tuple[Action, ...]:
     return ALLOWED[status]
 
 
-def target_status(handoff: Handoff, action: Action, reason: str | None) -> Status:
-    """The status ``action`` leads to, or an error naming the moves that are allowed."""
+def target_status(handoff: Handoff, action: Action, reason: str | None, asked_from: Status | None = None) -> Status:
+    """The status ``action`` leads to, or an error naming the moves that are allowed.
+
+    An answer returns the handoff to where the question was asked from (``asked_from``): work that
+    was acknowledged or under way stays so; without that, it goes back to open."""
     if action not in ALLOWED[handoff.status]:
         allowed = ", ".join(a.value for a in ALLOWED[handoff.status])
         raise IllegalTransition(
@@ -77,33 +85,37 @@ def target_status(handoff: Handoff, action: Action, reason: str | None) -> Statu
         )
     if action in NEEDS_REASON and not (reason and reason.strip()):
         raise InvalidInput(f"Say why: `{action.value} {handoff.number} <{_reason_word(action)}>`.")
+    if action is Action.ANSWER and asked_from in ASKABLE_FROM:
+        return asked_from
     return _TARGET[action]
 
 
+def parties(handoff: Handoff, actor: Person) -> set[Party]:
+    """How the actor stands to the handoff: its requester, its owner, both or neither."""
+    holds = set()
+    if actor.id == handoff.requester_id:
+        holds.add(Party.REQUESTER)
+    if actor.id == handoff.owner_id:
+        holds.add(Party.OWNER)
+    return holds
+
+
 def check_party(handoff: Handoff, actor: Person, action: Action, owner: Person | None, requester: Person) -> None:
-    """Owner moves are the owner's (or a lead's); requester moves are the requester's."""
-    if action in OWNER_ACTIONS:
-        if actor.id == handoff.owner_id or actor.can_lead:
-            return
-        who = owner.display_name if owner else "its owner"
-        raise NotAllowed(f"Only {who} (the owner) or a lead can {_verb(action)} {handoff.ref}.")
-    if action is Action.CANCEL:
-        if actor.id == handoff.requester_id:
-            return
-        raise NotAllowed(f"Only {requester.display_name}, who asked for {handoff.ref}, can cancel it.")
-    if actor.id == handoff.requester_id or actor.can_lead:
-        return
-    raise NotAllowed(f"Only {requester.display_name} (who asked) or a lead can {_verb(action)} {handoff.ref}.")
+    """Owner moves are the owner's (or a lead's); requester moves are the requester's (:mod:`bot.rights`)."""
+    rights.require(f"handoff.{action.value}", actor, parties(handoff, actor), subject=handoff.ref,
+                   names=_names(owner, requester))
 
 
-def check_reassign(handoff: Handoff, actor: Person) -> None:
+def check_reassign(handoff: Handoff, actor: Person, owner: Person | None = None, requester: Person | None = None) -> None:
     if handoff.status not in REASSIGNABLE:
         raise IllegalTransition(
             f"{handoff.ref} is {handoff.status.label}; reopen it before giving it to someone else."
         )
-    if actor.id in (handoff.owner_id, handoff.requester_id) or actor.can_lead:
-        return
-    raise NotAllowed(f"Only the owner, the requester or a lead can reassign {handoff.ref}.")
+    rights.require("handoff.reassign", actor, parties(handoff, actor), subject=handoff.ref, names=_names(owner, requester))
+
+
+def _names(owner: Person | None, requester: Person | None) -> dict[Party, str]:
+    return {Party.OWNER: owner.display_name if owner else "", Party.REQUESTER: requester.display_name if requester else ""}
 
 
 def _past(action: Action) -> str:
@@ -118,10 +130,6 @@ def _past(action: Action) -> str:
         Action.CANCEL: "cancelled",
         Action.REOPEN: "reopened",
     }[action]
-
-
-def _verb(action: Action) -> str:
-    return {Action.ACK: "acknowledge", Action.DONE: "mark done", Action.ASK: "ask for info on"}.get(action, action.value)
 
 
 def _reason_word(action: Action) -> str:

@@ -247,7 +247,9 @@ def assigned(result: AssignResult) -> Reply:
         headline = f"{result.person.display_name} already {duty} {result.report.area.name}{scope}."
     elif result.disputed_with:
         others = ", ".join(p.display_name for p in result.disputed_with)
-        headline = f"{others} already drives {result.report.area.name}{scope}, so I recorded {result.person.display_name}'s claim as a dispute."
+        number = f" D{result.dispute.id}" if result.dispute else ""
+        headline = (f"{others} already drives {result.report.area.name}{scope}, so I recorded {result.person.display_name}'s "
+                    f"claim as dispute{number}: {others} and the leads are told, and a lead decides.")
     else:
         headline = f"{result.person.display_name} now {duty} {result.report.area.name}{scope}."
     return area_report(result.report, headline)

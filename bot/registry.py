@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from bot import commands as c
+from bot import rights
 from bot.context import Ctx
-from bot.domain import Area, Assignment, Duty, EntryKind, Person, Release
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain import Area, Assignment, Dispute, DisputeStatus, Duty, EntryKind, Person, Release
+from bot.errors import InvalidInput, NotFound
 from bot.ownership import Ownership, OwnershipIndex, ownership, suggested_roles
 from bot.releases import find_release
+from bot.rights import Party
 
 
 @dataclass
@@ -36,6 +38,7 @@ class AssignResult:
     duty: Duty
     changed: bool
     disputed_with: list[Person] = field(default_factory=list)
+    dispute: Dispute | None = None  # the competing claim, for the driver and the leads to see
 
 
 async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:
@@ -46,42 +49,88 @@ async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:
     return WhoOwnsAnswer(query, await report(ctx, match.area, release))
 
 
-async def assign(cmd: c.AssignArea, ctx: Ctx) -> AssignResult:
+async def assign(cmd: c.AssignArea, ctx: Ctx, *, settles: bool = True) -> AssignResult:
+    """Give someone a duty on an area. A driver is set by a lead or admin, handed over by the sole
+    driver, or taken while there is none; anyone else's claim is recorded beside the driver's as a
+    dispute, which the driver and the leads are told of. A lead's choice settles (``settles``) any
+    open dispute on the area."""
     area = await _area(ctx, cmd.area)
     release = await find_release(ctx.uow, cmd.release) if cmd.release else None
     person = await ctx.person(cmd.person)
     release_id = release.id if release else None
     before = ownership(await ctx.uow.areas.assignments(area.id), area.id, release_id)
     drivers = before.release_drivers if release else before.drivers
+    holds = _holds(ctx, person, drivers, sole=cmd.duty is Duty.DRIVER)
     others = [d for d in drivers if d != person.id]
     disputed_with: list[Person] = []
+    dispute: Dispute | None = None
     removed = 0
-    if cmd.duty is Duty.DRIVER and others:
-        # A lead settles; a sole driver hands over; anyone else's claim is recorded as a dispute.
-        if ctx.actor.can_lead or drivers == (ctx.actor.id,):
+    if cmd.duty is Duty.DRIVER:
+        if rights.allows("area.driver", ctx.actor, holds):
             for driver_id in others:
                 removed += await ctx.uow.areas.unassign(area.id, driver_id, release_id, Duty.DRIVER)
         else:
             disputed_with = list((await ctx.uow.people.get_many(others)).values())
+    else:
+        rights.require("area.duty", ctx.actor, holds, subject=area.name, names=await _driver_names(ctx, drivers))
     added = await ctx.uow.areas.assign(Assignment(area.id, person.id, cmd.duty, release_id, cmd.owes), ctx.now)
     changed = added or removed > 0
     if changed:
-        await ctx.record(
-            EntryKind.DECISION, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with),
-            release_id,
-        )
-        ctx.notify(person, _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with))
-    return AssignResult(await report(ctx, area, release), person, cmd.duty, changed, disputed_with)
+        sentence = _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with)
+        await ctx.record(EntryKind.DECISION if not disputed_with else EntryKind.NOTE, sentence, release_id)
+        ctx.notify(person, sentence)
+    if disputed_with:
+        dispute = await _competing_claim(ctx, area, release, person, disputed_with)
+    elif cmd.duty is Duty.DRIVER and settles and rights.allows("area.driver", ctx.actor) and (
+            open_one := await ctx.uow.disputes.open_for(None, area.id, release_id)):
+        await _settle(ctx, open_one, f"{person.display_name} drives {area.name}{_for(release)}")
+    return AssignResult(await report(ctx, area, release), person, cmd.duty, changed, disputed_with, dispute)
+
+
+async def _competing_claim(ctx: Ctx, area: Area, release: Release | None, claimant: Person,
+                           drivers: list[Person]) -> Dispute:
+    """The claim is a dispute between the claimant and the driver, open until a lead decides."""
+    release_id = release.id if release else None
+    existing = await ctx.uow.disputes.open_for(None, area.id, release_id)
+    if existing:
+        return existing
+    by = "" if claimant.id == ctx.actor.id else f" (set by {ctx.actor.display_name})"
+    reason = f"{claimant.display_name} claims to drive {area.name}{_for(release)}, which {drivers[0].display_name} drives{by}."
+    return await ctx.uow.disputes.add(Dispute(
+        id=0, workspace_id=ctx.workspace.id, raised_by=claimant.id, reason=reason, created_at=ctx.now,
+        area_id=area.id, release_id=release_id, other_party=drivers[0].id, private=ctx.caller.private_conversation))
+
+
+async def _settle(ctx: Ctx, dispute: Dispute, outcome: str) -> None:
+    dispute.status, dispute.outcome, dispute.resolved_by, dispute.resolved_at = (
+        DisputeStatus.RESOLVED, f"{outcome} (set by {ctx.actor.display_name})", ctx.actor.id, ctx.now)
+    await ctx.uow.disputes.save(dispute)
+
+
+def _holds(ctx: Ctx, person: Person, drivers: tuple[int, ...], sole: bool = False) -> set[Party]:
+    """The actor's standing on an area: the person themself, its driver (for handing the area over:
+    its sole driver), or anyone while it has none."""
+    holds = {Party.SELF} if person.id == ctx.actor.id else set()
+    if drivers == (ctx.actor.id,) or (not sole and ctx.actor.id in drivers):
+        holds.add(Party.AREA_DRIVER)
+    if not drivers:
+        holds.add(Party.NO_DRIVER_YET)
+    return holds
+
+
+async def _driver_names(ctx: Ctx, drivers: tuple[int, ...]) -> dict[Party, str]:
+    people = await ctx.uow.people.get_many(list(drivers))
+    return {Party.AREA_DRIVER: " and ".join(p.display_name for p in people.values())}
 
 
 async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
     area = await _area(ctx, cmd.area)
     release = await find_release(ctx.uow, cmd.release) if cmd.release else None
     person = await ctx.person(cmd.person)
-    if person.id != ctx.actor.id and not ctx.actor.can_lead:
-        owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
-        if owned.effective_drivers and ctx.actor.id not in owned.effective_drivers:
-            raise NotAllowed(f"Only {person.display_name}, the area's driver or a lead can take them off {area.name}.")
+    owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
+    drivers = owned.effective_drivers
+    holds = _holds(ctx, person, drivers)
+    rights.require("area.duty", ctx.actor, holds, subject=area.name, names=await _driver_names(ctx, drivers))
     removed = await ctx.uow.areas.unassign(area.id, person.id, release.id if release else None)
     if not removed:
         raise NotFound(f"{person.display_name} has no duty on {area.name}{_for(release)}.")

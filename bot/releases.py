@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot import commands as c
+from bot import rights
 from bot.context import Ctx
 from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
@@ -13,6 +14,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.gate_template import STANDARD, gates_for
 from bot.ownership import OwnershipIndex
 from bot.ports import HandoffQuery, SearchHit, UnitOfWork
+from bot.rights import Party
 
 MAX_NAME = 60
 MAX_ENTRY = 3000
@@ -93,11 +95,46 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
 
 async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, KnowledgeEntry]:
     release = await find_release(ctx.uow, cmd.release)
+    if cmd.kind is EntryKind.DECISION:
+        holds = await release_parties(ctx, release)
+        owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
+        rights.require("release.decide", ctx.actor, holds, subject=release.name,
+                       names={Party.RELEASE_OWNER: owner.display_name if owner else ""})
     text = cmd.text.strip()
     if len(text) > MAX_ENTRY:
         raise InvalidInput(f"Keep a {cmd.kind.value} under {MAX_ENTRY:,} characters; link to a doc for more.")
     entry = await ctx.record(cmd.kind, text, release.id)
     return release, entry
+
+
+async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, Person | None]:
+    """Give the release to someone else to answer for (slips, at-risk notices, decisions)."""
+    release = await find_release(ctx.uow, cmd.release)
+    people = await ctx.uow.people.get_many([release.owner_id]) if release.owner_id else {}
+    before = people.get(release.owner_id) if release.owner_id else None
+    holds = {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set()
+    rights.require("release.owner", ctx.actor, holds, subject=release.name,
+                   names={Party.RELEASE_OWNER: before.display_name if before else ""})
+    owner = await ctx.person(cmd.owner)
+    if owner.id == release.owner_id:
+        raise InvalidInput(f"{owner.display_name} already owns {release.name}.")
+    await ctx.uow.releases.set_owner(release.id, owner.id)
+    release.owner_id = owner.id
+    was = f" (was {before.display_name})" if before else ""
+    await ctx.record(EntryKind.DECISION, f"{ctx.actor.display_name} made {owner.display_name} the owner of {release.name}{was}",
+                     release.id)
+    ctx.notify(owner, f"{ctx.actor.display_name} made you the owner of {release.name}: slips and at-risk notices come to you now.")
+    ctx.notify(before, f"{ctx.actor.display_name} gave {release.name} to {owner.display_name} to own.")
+    return release, owner, before
+
+
+async def release_parties(ctx: Ctx, release: Release) -> set[Party]:
+    """The actor's standing for a release: its owner, and the driver of any of its grey areas."""
+    holds = {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set()
+    owners = OwnershipIndex(await ctx.uow.areas.assignments())
+    if any(ctx.actor.id in owners(area.id, release.id).effective_drivers for area in (await ctx.area_index()).areas):
+        holds.add(Party.AREA_DRIVER)
+    return holds
 
 
 async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> list[SearchHit]:

@@ -11,7 +11,7 @@ from bot import digest
 from bot.context import Ctx
 from bot.dates import check_timezone, local_today, parse_date
 from bot.domain import DigestSubscription
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.jobs import load_digest_data, load_nudge_state, settings_from, settings_to
 from bot.nudge_policy import Plan, plan
 from bot.releases import find_release
@@ -79,8 +79,6 @@ async def upcoming_nudges(_: c.ShowNudges, ctx: Ctx) -> Plan:
 
 
 async def set_option(cmd: c.SetNudgeOption, ctx: Ctx) -> str:
-    if not ctx.actor.can_lead:
-        raise NotAllowed("Only a lead or a workspace admin can change the nudge settings.")
     current = settings_from(await ctx.uow.jobs.nudge_settings())
     values = settings_to(current)
     value = cmd.value.strip().lower()

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     handoff_draft_model: str | None = None
     handoff_draft_daily_tokens: int = Field(default=200_000, ge=0)  # per workspace; then the brief
     handoff_timezone: str = "UTC"
+    # Admins on every surface, as platform user ids or emails, comma-separated. Slack's workspace
+    # owners and admins are admins without it; Teams has no such flag, so this is how Teams gets them.
+    handoff_admins: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=0, le=65535)
     handoff_scheduler: str = "on"
@@ -64,6 +67,10 @@ class Settings(BaseSettings):
         if value not in ("json", "text"):
             raise ValueError("HANDOFF_LOG_FORMAT is `json` or `text`.")
         return value
+
+    @property
+    def admins(self) -> list[str]:
+        return [a.strip() for a in self.handoff_admins.split(",") if a.strip()]
 
     @property
     def scheduler_enabled(self) -> bool:

@@ -39,7 +39,7 @@ USAGE: dict[str, Usage] = {
     "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
         "release new <name> [<target date>] [#channel] | list | show <name> | export <name> | note <name> <text> | "
-        "decide <name> <text> | slip accept|reject <name> [why]",
+        "decide <name> <text> | owner <name> @person | slip accept|reject <name> [why]",
         "release decide v2.3 We launch mid-market first",
         "releases, their knowledge thread, and a launch brief (Markdown and CSV) to export",
     ),

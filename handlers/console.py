@@ -25,16 +25,20 @@ SHELL_CONVERSATION = "shell"  # the one "channel" of the local shell: digests pr
 PROMPT = "handoff> "
 
 
-def local_caller(name: str) -> Caller:
+def local_caller(name: str, is_admin: bool = False) -> Caller:
     key = name.strip().lstrip("@").lower()
     return Caller(workspace_id=LOCAL_WORKSPACE, user_id=key, display_name=key, names_create_people=True,
-                  conversation=SHELL_CONVERSATION)
+                  conversation=SHELL_CONVERSATION, is_admin=is_admin)
 
 
 class Shell:
+    """The person who starts the shell owns the local workspace, so they are its admin; ``as NAME``
+    speaks as someone else, with that person's rights only (HANDOFF_ADMINS still counts)."""
+
     def __init__(self, core: Core, actor: str, out: TextIO = sys.stdout, directory: Path | None = None) -> None:
         self.core = core
-        self.caller = local_caller(actor)
+        self.caller = local_caller(actor, is_admin=True)
+        self.admin = self.caller.user_id
         self.out = out
         self.directory = directory  # where exports are written; None: the working directory
 
@@ -48,7 +52,7 @@ class Shell:
         if text.lower().startswith("as "):
             name = text[3:].strip()
             if name:
-                self.caller = local_caller(name)
+                self.caller = local_caller(name, is_admin=local_caller(name).user_id == self.admin)
                 self._print(f"(you are now {escape(self.caller.display_name)})")
             return True
         outcome = await self.core.handle(self.caller, text)

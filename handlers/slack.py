@@ -108,7 +108,8 @@ class Profiles:
             return NewPerson(user_id, user_id)
         profile = user.get("profile") or {}
         name = profile.get("display_name") or user.get("real_name") or profile.get("real_name") or user.get("name") or user_id
-        person = NewPerson(user_id, name, user.get("tz"), bool(user.get("is_admin") or user.get("is_owner")))
+        person = NewPerson(user_id, name, user.get("tz"), bool(user.get("is_admin") or user.get("is_owner")),
+                           profile.get("email") or None)  # only with the users:read.email scope
         self._cache[key] = (time.monotonic() + self.ttl, person)
         return person
 
@@ -221,7 +222,8 @@ class SlackSurface:
             return await self.profiles.many(client, team_id, ids)
 
         private = await self.conversations.is_private(client, channel)
-        return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin, lookup=lookup,
+        return Caller(workspace_of(team_id), user_id, me.display_name, me.timezone, me.is_admin,
+                      aliases=(me.email,) if me.email else (), lookup=lookup,
                       private_conversation=private, public_reply=posts_publicly and not private, conversation=channel)
 
     # --- delivery -----------------------------------------------------------------------

@@ -168,6 +168,7 @@ class TeamsBot(ActivityHandler):
         kind = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
         return Caller(
             workspace_id=workspace_of(activity), user_id=user.id, display_name=user.name or user.id,
+            aliases=tuple(a for a in (getattr(user, "aad_object_id", None),) if a),
             private_conversation=kind != "channel", public_reply=kind == "channel",
             conversation=activity.conversation.id if activity.conversation else None,
         )

@@ -255,6 +255,12 @@ class ReleaseRepository(_Repository):
             .values(target_date=target)
         )
 
+    async def set_owner(self, release_id: int, owner_id: int) -> None:
+        await self.session.execute(
+            update(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
+            .values(owner_id=owner_id)
+        )
+
     async def list(self) -> list[Release]:
         stmt = (
             select(ReleaseRow)

@@ -82,4 +82,5 @@ def workspace_id() -> str:
 
 @pytest.fixture
 def chat(core: Core, workspace_id: str) -> Chat:
-    return Chat(core, workspace_id)
+    """alex is the workspace's admin (as a Slack workspace owner would be): the one who makes leads."""
+    return Chat(core, workspace_id, admins={"alex"})

@@ -104,7 +104,7 @@ async def running_teams(engine: AsyncEngine, clock: FakeClock, connector: TeamsC
         if connector is None:
             connector = await stack.enter_async_context(TeamsConnector())
         config = Settings(_env_file=None, **({"handoff_scheduler": "off"} | settings))
-        core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter)
+        core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter, admins=config.admins)
         web_app = build_web_app(config, core, engine)
         runner, port = await serve(web_app)
         async with aiohttp.ClientSession() as http:

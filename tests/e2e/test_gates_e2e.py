@@ -60,7 +60,7 @@ async def test_slack_gate_buttons_decide_in_place_and_a_decline_asks_its_reason_
     assert approve["action_id"].startswith("cmd.run.")
     assert await click(slack, approve, "U2") == 200  # lee is a PMM: not an approver of Use Case Definition
     refusal = slack.fake.calls_to("chat.postEphemeral")[-1].params
-    assert refusal["user"] == "U2" and "Only an approver of Use Case Definition" in json.dumps(refusal["blocks"])
+    assert refusal["user"] == "U2" and "Only an approver (PM), a lead or an admin can decide Use Case Definition" in json.dumps(refusal["blocks"])
     assert await click(slack, approve, "U1", key="ok") == 200
     redraw = [c for c in slack.fake.calls if c.method == "response_url"][-1].params
     assert redraw["replace_original"] is True and "approved by Dana" in json.dumps(redraw["blocks"])
@@ -84,7 +84,7 @@ async def test_slack_gate_buttons_decide_in_place_and_a_decline_asks_its_reason_
     slip_blocks = json.loads(slip_dm)
     accept = slack_buttons(slip_blocks)["release slip accept v2.3"]
     await click(slack, accept, "U2")
-    assert "Only the owner of v2.3 or a lead" in json.dumps(slack.fake.calls_to("chat.postEphemeral")[-1].params["blocks"])
+    assert "Only Alex (the release owner), a lead or an admin can move or keep the target date of v2.3" in json.dumps(slack.fake.calls_to("chat.postEphemeral")[-1].params["blocks"])
     await click(slack, accept, "UADMIN", key="slip")
     answered = [c for c in slack.fake.calls if c.method == "response_url"][-1].params
     assert "moved the target of v2.3 from 2027-03-01 to 2027-03-15" in json.dumps(answered["blocks"])
@@ -166,3 +166,25 @@ async def test_slack_a_button_value_from_another_workspace_changes_nothing(slack
     assert "no release" in json.dumps(told["blocks"]).lower()
     assert "… 1. *Market Opportunity* — pending" in json.dumps(
         (await slack.slash("gate v2.3", user="U1"))["blocks"], ensure_ascii=False)
+
+
+async def test_a_competing_claim_tells_the_driver_and_the_leads_with_the_choices(slack: SlackHarness) -> None:
+    """Issue 14, finding 7: a second claim on a driven area was recorded silently, and `disputes` said
+    there were none while `owner disputed` listed it."""
+    await slack_team(slack)
+    await slack.slash("owner claim CAB", user="U1")  # dana drives the customer advisory board
+    said = json.dumps(await slack.slash("owner claim customer advisory board", user="U2"))
+    assert "recorded Lee's claim as dispute D" in said and "Dana and the leads are told" in said
+    for user in ("U1", "UADMIN"):  # the driver, and the admin (no lead yet)
+        card = next(d for d in dms_to(slack, user) if "claims to drive customer advisory board" in d)
+        buttons = slack_buttons(json.loads(card))
+        assert [v.split()[-1] for v in buttons] == ["1", "2"], buttons  # Lee drives it · Dana drives it
+    assert not [d for d in dms_to(slack, "U3") if "customer advisory board" in d]
+    listed = json.dumps(await slack.slash("disputes", user="U3"))
+    assert "Open disputes (1)" in listed and "customer advisory board" in listed
+    card = next(d for d in dms_to(slack, "UADMIN") if "claims to drive customer advisory board" in d)
+    keep_dana = next(b for v, b in slack_buttons(json.loads(card)).items() if v.endswith(" 2"))
+    assert await click(slack, keep_dana, "UADMIN") == 200
+    assert "No open disputes" in json.dumps(await slack.slash("disputes", user="U3"))
+    assert "No disputed" in json.dumps(await slack.slash("owner disputed", user="U3"))
+    assert "Driver*\\nDana" in json.dumps(await slack.slash("who owns CAB?", user="U3"))

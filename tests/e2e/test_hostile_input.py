@@ -479,7 +479,7 @@ async def test_hostile_text_is_stored_verbatim_and_pings_nobody_on_slack(engine:
         await slack.slash(f"<@U2|lee> requirement for v2.3: {title}")
         await slack.slash(f"dispute 1 {HOSTILE} {SQLISH}", user="U2")
         await slack.slash(f"gate decline v2.3 1 {HOSTILE} {SQLISH}", user="U1")
-        await slack.slash(f"release decide v2.3 {HOSTILE} {SQLISH}")
+        await slack.slash(f"release decide v2.3 {HOSTILE} {SQLISH}", user="UADMIN")  # the release's owner
         await slack.slash(f"comment 1 {HOSTILE}")
         answers = {line: await slack.slash(line) for line in ("show 1", "list all", "disputes", "gate v2.3", "release show v2.3")}
         await slack.event(sr.app_home_opened("U2"), "EvHome")

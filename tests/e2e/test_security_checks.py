@@ -60,7 +60,7 @@ def requests_for(slack: SlackHarness) -> dict[str, tuple[str, str]]:
         "command modal": (sr.view_submission("command_text", {"reason": {"reason": {"value": "too early"}}},
                                              private_metadata=json.dumps({"cmd": "gate decline v2.3 1", "ch": "C1", "ts": "1.1"}),
                                              team_id=team, user_id="U1"), FORM),
-        "mention": (sr.event_callback(sr.app_mention("<@UBOT> release decide v2.3 replayed decision", user="U1",
+        "mention": (sr.event_callback(sr.app_mention("<@UBOT> release decide v2.3 replayed decision", user="UADMIN",
                                                      channel="C1", ts="7.1"), team_id=team, event_id="EvReplay"), JSON),
     }
 
@@ -86,7 +86,7 @@ async def test_replayed_forged_and_tampered_requests_get_401_and_change_nothing(
                     response = await slack.send(body, content_type, timestamp=int(time.time()) + skew)
                     assert response.status == 401, (name, skew)
                 assert await post(slack, body, sr.sign(body, "not-the-secret"), content_type) == 401, name
-                tampered = body.replace("U2", "U3").replace("U1", "U3")  # signed for one sender, claims another
+                tampered = body.replace("U2", "U3").replace("U1", "U3").replace("UADMIN", "U3")  # signed for one sender, claims another
                 assert tampered != body
                 assert await post(slack, tampered, sr.sign(body, SECRET), content_type) == 401, name
             garbage = "payload=%7Bnot+json"

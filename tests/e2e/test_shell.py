@@ -70,7 +70,7 @@ def test_state_survives_between_runs_and_demo_seeds(tmp_path: Path) -> None:
     assert "… 4. Engineering Development Timeline — pending" in shown and "[release slip accept v2.3]" in shown
     assert "lee has 3 open, far above the team median" in shown
     assert "priya drives pricing (inbound) and launch (outbound) for v2.3" in shown
-    assert "Open disputes (1)" in shown and "[dispute resolve 1 2]" in shown
+    assert "Open disputes (2)" in shown and "[dispute resolve 2 2]" in shown and "sam claims to drive customer advisory board" in shown
     again = run_cli("demo", cwd=tmp_path)
     assert "already there" in again.stdout
     out = run_cli("shell", "--as", "dana", stdin="list owed\nwho owns battlecards?\nsearch pricing\n", cwd=tmp_path).stdout
@@ -130,9 +130,33 @@ def test_gates_slip_disputes_and_load_through_the_shell(tmp_path: Path) -> None:
     out = run_cli("shell", "--as", "alex", stdin=script, cwd=tmp_path).stdout
     assert "Say why Market Opportunity is declined" in out and "✗ 1. Market Opportunity — declined by dana" in out
     assert "→ alex: v2.3 is at risk" in out and "Move to 2027-03-15 [release slip accept v2.3]" in out
-    assert "Only an approver of Use Case Definition (PM) or a lead can decide it." in out
+    assert "Only an approver (PM), a lead or an admin can decide Use Case Definition." in out
     assert "Dispute D1 recorded" in out and "→ alex: lee disputed #1 battlecards" in out
     assert "moved the target of v2.3 from 2027-03-01 to 2027-03-15" in out
     assert "D1 decided: lee keeps #1 (lee keeps it this time)" in out
     assert "Workload: team (3 people)" in out
     assert "Release v2.3 — at risk" in out and "Target            2027-03-15" in out
+
+
+def test_rights_through_the_shell(tmp_path: Path) -> None:
+    """Issue 14, findings 1 and 2, as a team met them: whoever starts the shell is its admin; a salesperson
+    cannot make themselves a lead, demote the real one, or record release decisions."""
+    script = "\n".join([
+        "person me role lead", "release new v2.3 2027-03-01",
+        "as omar", "person me role lead", "person @kim role other", "person me role other",
+        "release decide v2.3 we ship friday", "release note v2.3 we ship friday",
+        "as kim", "release owner v2.3 @omar",
+        "as omar", "release decide v2.3 we ship friday", "person @kim",
+    ]) + "\n"
+    result = run_cli("shell", "--as", "kim", stdin=script, cwd=tmp_path)
+    out = result.stdout
+    assert "kim is now lead." in out
+    assert "Only a lead or an admin can make someone a lead." in out
+    assert "Only kim, a lead or an admin can set the role of kim." in out
+    assert "omar is now other." in out
+    assert ("Only the area's driver, kim (the release owner), a lead or an admin can record a decision for v2.3. "
+            "Anyone can add it as a note: `release note v2.3 …`.") in out
+    assert "omar now owns v2.3." in out and "→ omar: kim made you the owner of v2.3" in out
+    assert "Decision added to v2.3\nwe ship friday" in out  # as the release's owner now
+    assert out.rstrip().endswith("kim\n  Role       lead\n  Time zone  UTC (workspace default)\n  Admin      yes")
+    assert "Traceback" not in out + result.stderr

@@ -147,6 +147,28 @@ async def test_a_stranger_is_refused_privately_and_nothing_changes(slack: SlackH
     assert slack.fake.calls_to("chat.update") == []
 
 
+async def test_only_slack_admins_and_leads_make_leads_and_decisions(slack: SlackHarness, engine: AsyncEngine) -> None:
+    """Issue 14, findings 1 and 2: a member cannot make themselves a lead, demote the real one, or
+    record a release decision; the workspace's admin (is_admin in users.info) can grant the role."""
+    refused = blocks_text(await slack.slash("person me role lead", user="U3"))
+    assert "Only a lead or an admin can make someone a lead" in refused and "HANDOFF_ADMINS" in refused
+    assert "Alex is now lead" in blocks_text(await slack.slash("person me role lead", user="UADMIN"))
+    assert "Dana is now lead" in blocks_text(await slack.slash("person <@U1|dana> role lead", user="UADMIN"))
+    assert "Only Alex, a lead or an admin" in blocks_text(await slack.slash("person <@UADMIN|alex> role other", user="U3"))
+    await slack.slash("release new v2.3 2027-03-01", user="U1")
+    decided = blocks_text(await slack.slash("release decide v2.3 we ship friday", user="U3"))
+    assert "Only the area's driver, Dana (the release owner), a lead or an admin" in decided
+    assert "release note v2.3" in decided
+    assert "v2.3" in blocks_text(await slack.slash("release note v2.3 we ship friday", user="U3"))
+    async with engine.connect() as conn:
+        roles = dict((await conn.execute(text("SELECT platform_user_id, role FROM people WHERE workspace_id = :w"),
+                                         {"w": f"slack:{slack.team}"})).all())
+        decisions = (await conn.execute(text("SELECT count(*) FROM knowledge_entries WHERE workspace_id = :w "
+                                             "AND kind = 'decision'"), {"w": f"slack:{slack.team}"})).scalar_one()
+    assert roles["UADMIN"] == "lead" and roles["U1"] == "lead" and roles.get("U3") is None
+    assert decisions == 0
+
+
 async def test_a_double_click_changes_state_once(slack: SlackHarness, engine: AsyncEngine) -> None:
     await slack.slash("<@U2|lee> requirement: tier table")
     await asyncio.gather(slack.click("handoff.ack", "1:1"), slack.click("handoff.ack", "1:1"))

@@ -79,6 +79,17 @@ async def test_someone_else_cannot_move_it(teams: TeamsHarness) -> None:
     assert "Only" in card_text(card)
 
 
+async def test_handoff_admins_are_the_teams_admins_and_nobody_else_makes_leads(engine: AsyncEngine, clock: FakeClock) -> None:
+    """Issue 14, finding 1 on Teams, which has no admin flag: HANDOFF_ADMINS names them (here by AAD object id)."""
+    async with running_teams(engine, clock, handoff_admins="aad-kim, someone@example.com") as teams:
+        refused = card_text(await teams.say("person me role lead", user="omar"))
+        assert "Only a lead or an admin can make someone a lead" in refused and "HANDOFF" in refused
+        assert "Kim is now lead" in card_text(await teams.say("person me role lead", user="kim"))
+        assert "Only Kim, a lead or an admin" in card_text(await teams.say("person <at>Kim</at> role other", user="omar",
+                                                                            mentions=("kim",)))
+        assert "Omar is now pmm" in card_text(await teams.say("person me role pmm", user="omar"))
+
+
 async def test_a_reason_button_asks_for_the_reason_in_a_card_form(teams: TeamsHarness) -> None:
     await teams.say("handoff <at>Lee</at> requirement: pricing page by fri", mentions=("lee",))
     form = await teams.say("", user="lee", value={"handoff_action": "handoff.decline", "value": "1"})

@@ -71,6 +71,7 @@ async def seed(chat: Chat) -> int:
     await chat.ok("lee", "ack 1")
     await chat.ok("lee", "done 3")
     await chat.ok("dana", "release decide v2.3 We launch mid-market first")
+    await chat.ok("lee", "owner claim messaging for v2.3")  # a driver of one of its areas may decide for the release
     await chat.ok("lee", "release decide v2.3 Pricing: usage tier | seats\nno free plan")
     await chat.ok("dana", "owner set pricing @dana for v2.3")
     await chat.ok("dana", "owner add pricing @lee owes win/loss data for v2.3")
@@ -154,6 +155,7 @@ async def test_what_was_said_privately_stays_out_of_a_public_export(chat: Chat) 
     sam_in_a_dm = dataclasses.replace(chat.caller("sam"), private_conversation=True)
     made = await chat.core.handle(sam_in_a_dm, "@lee requirement for v2.3: secret acquisition plan")
     assert not made.reply.is_error
+    assert not (await chat.core.handle(sam_in_a_dm, "owner claim pricing for v2.3")).reply.is_error  # may decide now
     assert not (await chat.core.handle(sam_in_a_dm, "release decide v2.3 secret price cut")).reply.is_error
 
     await chat.ok("dana", "release export v2.3")

@@ -16,7 +16,7 @@ async def test_workspace_b_never_sees_or_changes_workspace_a(core: Core, workspa
     await a.ok("dana", f"release decide launchy pricing decision {MARKER}")
     await a.ok("dana", "owner new field events outbound")
     await a.ok("dana", "owner set field events @lee")
-    await a.ok("dana", "person @lee role pmm")
+    await a.ok("lee", "person me role pmm")
 
     replies = [
         await b.say("dana", "show 1"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.support import Chat
 
 
@@ -40,7 +42,7 @@ async def test_unsure_offers_choices_and_unknown_says_how_to_add(chat: Chat) -> 
 async def test_claims_become_disputes_that_a_lead_settles(chat: Chat) -> None:
     await chat.ok("dana", "owner claim CAB")
     text = await chat.ok("sam", "owner claim customer advisory board")
-    assert "recorded sam's claim as a dispute" in text and "Disputed" in text
+    assert re.search(r"recorded sam's claim as dispute D\d+: dana and the leads are told", text) and "Disputed" in text
     assert "customer advisory board" in await chat.ok("lee", "owner disputed")
     await chat.ok("alex", "person me role lead")
     text = await chat.ok("alex", "owner set cab @sam")
@@ -79,11 +81,12 @@ async def test_ownership_decisions_land_in_the_knowledge_thread(chat: Chat) -> N
 
 async def test_people_roles_and_time_zones(chat: Chat) -> None:
     assert "dana is now pm" in await chat.ok("dana", "person me role pm")
-    assert "lee is now pmm" in await chat.ok("dana", "person @lee role pmm")  # a blank anyone may fill
-    assert "Only lee or a lead" in await chat.fails("dana", "person @lee role pm")
+    assert "Only lee, a lead or an admin can set the role of lee" in await chat.fails("dana", "person @lee role pmm")
+    assert "lee is now pmm" in await chat.ok("alex", "person @lee role pmm")  # alex is an admin
+    assert "Only a lead or an admin can make someone a lead" in await chat.fails("dana", "person me role lead")
     assert "Europe/Paris" in await chat.ok("dana", "person me tz europe/paris")
     assert "not a time zone" in await chat.fails("dana", "person me tz Mars/Base")
-    assert "People (2)" in await chat.ok("dana", "person list")
+    assert "People (3)" in await chat.ok("dana", "person list")
 
 
 async def test_my_grey_areas(chat: Chat) -> None:

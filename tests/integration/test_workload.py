@@ -20,7 +20,7 @@ async def seed(chat: Chat, clock: FakeClock) -> None:
     clock.advance(days=35, hours=-1)  # T0
     await chat.ok("dana", "release new v2.3 2027-01-29")
     for who, role in (("dana", "pm"), ("kim", "pm"), ("lee", "pmm"), ("sam", "pmm"), ("bea", "pmm"), ("alex", "lead")):
-        await chat.ok("dana", f"person @{who} role {role}")
+        await chat.ok("alex", f"person @{who} role {role}")
     # lee owns six open ones; #8 goes to sam and is done.
     await chat.ok("dana", "@lee requirement for v2.3: tier table by 2026-12-30")  # #2 in, due 12-30
     await chat.ok("dana", "@lee requirement: usage tiers by 2026-12-29")  # #3 in, due 12-29 (overdue by then)

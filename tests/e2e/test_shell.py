@@ -160,3 +160,20 @@ def test_rights_through_the_shell(tmp_path: Path) -> None:
     assert "Decision added to v2.3\nwe ship friday" in out  # as the release's owner now
     assert out.rstrip().endswith("kim\n  Role       lead\n  Time zone  UTC (workspace default)\n  Admin      yes")
     assert "Traceback" not in out + result.stderr
+
+
+def test_an_answer_returns_the_handoff_to_where_the_question_was_asked(tmp_path: Path) -> None:
+    """Issue 14, finding 5: ack, start, ask, answer used to land on `open`, and the next pass nagged the
+    owner that it was "not acknowledged"."""
+    script = "\n".join([
+        "@lee requirement: tier table | audience: SMB admins",
+        "as lee", "ack 1", "start 1", "ask 1 which segment?",
+        "as dana", "answer 1 problem: seats don't fit bursty use", "show 1",
+    ]) + "\n"
+    out = run_cli("shell", "--as", "dana", stdin=script, cwd=tmp_path).stdout
+    answered = out.split("(you are now dana)")[-1]
+    assert "#1 is now in progress." in answered and "dana answer: problem: seats don't fit bursty use" in answered
+    assert re.search(r"#1 tier table\n +Kind +requirement \(PM → PMM\)\n +Status +in progress", answered)
+    monday = datetime.now(UTC).date() + timedelta(days=7 - datetime.now(UTC).weekday())
+    nudges = run_cli("jobs", "run", "nudges", "--at", f"{monday.isoformat()}T10:00:00+00:00", "--dry-run", cwd=tmp_path)
+    assert nudges.returncode == 0 and "unacknowledged #1" not in nudges.stdout, nudges.stdout

@@ -1,4 +1,12 @@
-"""Secrets and email addresses out of text, before a model, a post or the database sees it."""
+"""Secrets and email addresses out of text, before a model, a post or the database sees it.
+
+Every pattern is matched against the text as it is, the matches are merged (the earliest, then
+the longest, wins an overlap), and each is replaced once. A marker already in the text
+(``[redacted secret]``) is never matched or cut into, so redacting twice changes nothing:
+``redact(redact(x)) == redact(x)``. A few inputs only reveal a secret once a neighbour is
+replaced ("token: " followed by a key), so the pass runs again until nothing changes; each pass
+shrinks the unredacted text, so that ends.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,8 @@ import re
 SECRET = "[redacted secret]"
 EMAIL = "[redacted email]"
 
+_MARKER = re.compile(re.escape(SECRET) + "|" + re.escape(EMAIL))
+_NOT_A_MARKER = rf"(?!{re.escape(SECRET)}|{re.escape(EMAIL)})"
 _SECRETS = [
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{6,}"),  # Slack bot, user, app-level and refresh tokens
     re.compile(r"\bxapp-[A-Za-z0-9-]{6,}"),
@@ -18,16 +28,36 @@ _SECRETS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
     re.compile(r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}"),
 ]
-# "password: hunter2", "api_key=abc123", "secret → xyz": keep the label, drop the value.
+# "password: hunter2", "api_key=abc123", "secret → xyz": keep the label, drop the value (group 1), but not the
+# punctuation after it ("password: hunter2, then …").
 _LABELLED = re.compile(
-    r"(?i)\b(pass(?:word|wd|phrase)?|pwd|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
-    r"(\s*(?:is|[:=]|=>|→)\s*)(\"[^\"]+\"|'[^']+'|\S+)"
+    r"(?i)\b(?:pass(?:word|wd|phrase)?|pwd|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
+    rf"\s*(?:is|[:=]|=>|→)\s*{_NOT_A_MARKER}(\"[^\"]+\"|'[^']+'|(?:{_NOT_A_MARKER}\S)+?)(?=[,;.!?)]?(?:\s|$))"
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def redact(text: str) -> str:
+    for _ in range(len(text) + 1):  # in practice once or twice; the bound only guarantees an end
+        again = _redact_once(text)
+        if again == text:
+            return text
+        text = again
+    return text
+
+
+def _redact_once(text: str) -> str:
+    kept = [m.span() for m in _MARKER.finditer(text)]
+    found: list[tuple[int, int, str]] = []
     for pattern in _SECRETS:
-        text = pattern.sub(SECRET, text)
-    text = _LABELLED.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) if m.group(3) == SECRET else SECRET), text)
-    return _EMAIL.sub(EMAIL, text)
+        found += [(*m.span(), SECRET) for m in pattern.finditer(text)]
+    found += [(*m.span(1), SECRET) for m in _LABELLED.finditer(text)]
+    found += [(*m.span(), EMAIL) for m in _EMAIL.finditer(text)]
+    out, at = [], 0
+    for start, end, marker in sorted(found, key=lambda f: (f[0], -f[1])):
+        if start < at or any(s < end and start < e for s, e in kept):
+            continue  # inside one already replaced, or it would cut into a marker
+        out += [text[at:start], marker]
+        at = end
+    out.append(text[at:])
+    return "".join(out)

@@ -177,3 +177,21 @@ def test_an_answer_returns_the_handoff_to_where_the_question_was_asked(tmp_path:
     monday = datetime.now(UTC).date() + timedelta(days=7 - datetime.now(UTC).weekday())
     nudges = run_cli("jobs", "run", "nudges", "--at", f"{monday.isoformat()}T10:00:00+00:00", "--dry-run", cwd=tmp_path)
     assert nudges.returncode == 0 and "unacknowledged #1" not in nudges.stdout, nudges.stdout
+
+
+def test_a_secret_in_notes_is_redacted_once_in_the_draft_the_handoff_and_the_export(tmp_path: Path) -> None:
+    """Issue 14, finding 6: `My api key is sk-…` came out as `[redacted secret] secret] secret]`, and that
+    mangled text was stored in the handoff's details and exported."""
+    key = "sk-abcdefghijklmnopqrstuvwx"
+    script = "\n".join([
+        "person me role pmm", "release new v2.3 2027-03-01",
+        f"draft for v2.3 My api key is {key}; password: hunter2. We added SAML SSO for admins",
+        "draft use 1", "show 1", "release export v2.3",
+    ]) + "\n"
+    result = run_cli("shell", "--as", "dana", stdin=script, cwd=tmp_path)
+    files = "".join(p.read_text(encoding="utf-8-sig") for p in sorted(tmp_path.glob("*v2.3*")))
+    assert "launch brief" in files.lower() or "Launch brief" in files
+    for text in (result.stdout, files):
+        assert key not in text and "hunter2" not in text
+        assert "My api key is [redacted secret]; password: [redacted secret]." in text
+        assert text.count("secret]") == text.count("[redacted secret]")  # no fragments of a marker

@@ -1,83 +1,104 @@
-"""The scheduler's part in launch gates: nudge approvers of a gate that is due, and when a gate
-is past its date undecided, propose a slip to the release's owner and say so in the thread.
+"""The scheduler's part in launch gates: what the nudge policy needs to remind approvers, and
+proposing a slip when a gate is late.
 
-Runs inside the nudge pass (same transaction, same workspace job lock). Every message has a
-key in the outbox and every proposal a key in ``slips``, so any number of passes or workers
-produce each once; a gate whose due date moves (an accepted slip) is nudged again for the new one.
+Runs inside the nudge pass (same transaction, same workspace job lock). Reminders themselves are
+the policy's (:mod:`bot.nudge_policy`): each approver in their own zone and hours, batched with
+their other reminders under the daily limit. Here a gate past its date gets a proposed new target
+that grows with its lateness, a week at a time (``overdue:{gate}:{due}:{weeks}``, so any number of
+passes or workers propose each once, and a gate whose due date moves starts again); a new proposal
+supersedes the open one, and the release thread hears of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import math
+from datetime import date, datetime, timedelta
 
-from bot import gate_presenters
 from bot.dates import local_today
-from bot.domain import Gate, Release
-from bot.gates import approvers, overdue_slip_target, propose_slip, quoted, slip_owner, slip_sentence
+from bot.domain import Gate, Person, Release, Slip
+from bot.gates import approvers_of, propose_slip, slip_owner, slip_sentence
+from bot.nudge_policy import GateDue, SlipDue
 from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.ports import UnitOfWork
-from bot.reply import Actions, Reply, ReplyBuilder, Strong, command_button
+from bot.reply import ReplyBuilder, Strong
 from bot.working_time import WorkingHours
 
-
-@dataclass(frozen=True)
-class GateNudge:
-    line: str  # for the operator's report
-    delivery: NewDelivery | None = None
+REMIND_AHEAD = timedelta(days=10)  # a gate after a long weekend or holidays is reminded that far ahead
+OVERDUE_KEY = "overdue:"  # slips the scheduler proposed (a decline's slip is told by the command)
 
 
-async def plan_gates(uow: UnitOfWork, now: datetime, timezone: str, hours: WorkingHours) -> list[GateNudge]:
-    """What the gates call for now: nothing outside working hours in the workspace's zone."""
-    if not hours.is_open(now, timezone):
-        return []
+async def gate_state(uow: UnitOfWork, now: datetime, timezone: str,
+                     people: list[Person]) -> tuple[list[GateDue], list[SlipDue]]:
+    """Undecided gates due soon or late, with their approvers; and the scheduler's open proposals,
+    with who answers each. Read only: what the policy needs (and `nudges` shows)."""
+    pending = await uow.gates.pending_due_by(local_today(now, timezone) + REMIND_AHEAD)
+    releases = await uow.releases.get_many([g.release_id for g in pending])
+    gates = [GateDue(g, releases[g.release_id], tuple(approvers_of(people, g))) for g in pending]
+    return gates, await _slips_to_tell(uow, people)
+
+
+async def propose_late_slips(uow: UnitOfWork, now: datetime, timezone: str, hours: WorkingHours,
+                             dry_run: bool = False) -> tuple[list[NewDelivery], list[str]]:
+    """A new target for each release whose gate is late, as late as the gate is; the release
+    thread's posts of the new proposals, and a line for the operator's report about each."""
     today = local_today(now, timezone)
-    gates = await uow.gates.pending_due_by(today)
-    releases = await uow.releases.get_many([g.release_id for g in gates])
-    planned: list[GateNudge] = []
-    for gate in gates:
+    latest: dict[int, Gate] = {}  # per release, the gate that is latest: the release slips by that much
+    for gate in await uow.gates.pending_due_by(today - timedelta(days=1)):
+        latest.setdefault(gate.release_id, gate)  # ordered by due date: the first is the latest
+    releases = await uow.releases.get_many(list(latest))
+    posts, lines = [], []
+    for gate in latest.values():
         release = releases[gate.release_id]
-        if gate.due_date == today:
-            for person in await approvers(uow, release, gate):
-                key = f"gate:{gate.id}:{gate.due_date}:{person.id}"
-                planned.append(GateNudge(f"gate {gate.name} of {release.name} due: nudge {person.display_name}",
-                                         NewDelivery(key, DeliveryKind.NUDGE, _dm(person.platform_user_id), due_card(release, gate))))
-        else:
-            planned += await _overdue(uow, release, gate, now, today)
-    return planned
+        if dry_run:
+            key = _key(gate, today)
+            if release.target_date and not any(s.key == key for s in await uow.gates.open_slips()):
+                lines.append(f"gate {gate.name} of {release.name} is late: would propose "
+                             f"{overdue_slip_target(release.target_date, gate.due_date or today, today, hours)}")
+            continue
+        slip, post = await _propose(uow, release, gate, now, today, hours)
+        if slip:
+            lines.append(f"gate {gate.name} of {release.name} is late: proposed {slip.proposed_target or 'a new date'}")
+        posts += post
+    return posts, lines
 
 
-async def _overdue(uow: UnitOfWork, release: Release, gate: Gate, now: datetime, today: date) -> list[GateNudge]:
+def _key(gate: Gate, today: date) -> str:
     assert gate.due_date is not None
-    proposed = overdue_slip_target(release.target_date, gate.due_date, today) if release.target_date else None
-    slip = await propose_slip(uow, release, gate, f"overdue:{gate.id}:{gate.due_date}",
-                              f"{gate.name} is past its date ({gate.due_date}) and not decided", proposed, now)
-    if slip is None:
-        return []
-    planned = []
-    owner = await slip_owner(uow, release)
-    if owner:
-        card = gate_presenters.slip_card(release, slip)
-        planned.append(GateNudge(f"gate {gate.name} of {release.name} overdue: slip proposed to {owner.display_name}",
-                                 NewDelivery(f"slip:{slip.id}", DeliveryKind.NUDGE, _dm(owner.platform_user_id), card)))
-    if release.channel_ref and release.thread_ref:
-        line = ReplyBuilder(ephemeral=False).para(Strong("At risk: "), slip_sentence(release, slip)).build()
-        planned.append(GateNudge(f"gate {gate.name} of {release.name} overdue: said in the release thread",
-                                 NewDelivery(f"slip-thread:{slip.id}", DeliveryKind.THREAD,
-                                             str(Target("thread", release.channel_ref, release.thread_ref)), line)))
-    return planned
+    return f"{OVERDUE_KEY}{gate.id}:{gate.due_date}:{late_weeks(gate.due_date, today)}"
 
 
-def due_card(release: Release, gate: Gate) -> Reply:
-    out = ReplyBuilder(title=f"Gate due today: {gate.name} ({release.name})", ephemeral=False)
-    out.para("You are an approver. Approve it, decline it with a reason, or waive it; a gate left undecided past "
-             "today puts the release at risk.")
-    ref, n = quoted(release.name), gate.position + 1
-    out.blocks.append(Actions((command_button("Approve", f"gate approve {ref} {n}", "primary"),
-                               command_button("Decline", f"gate decline {ref} {n}", "danger", needs_text=True),
-                               command_button("Waive", f"gate waive {ref} {n}"))))
-    return out.build()
+def overdue_slip_target(target: date, due: date, today: date, hours: WorkingHours | None = None) -> date:
+    """The target moved by how late the gate is, in whole weeks, at least one; on a working day."""
+    moved = target + timedelta(weeks=late_weeks(due, today))
+    return hours.working_day_on_or_after(moved) if hours else moved
 
 
-def _dm(user_id: str) -> str:
-    return str(Target("dm", user_id))
+def late_weeks(due: date, today: date) -> int:
+    return max(1, math.ceil((today - due).days / 7))
+
+
+async def _propose(uow: UnitOfWork, release: Release, gate: Gate, now: datetime, today: date,
+                   hours: WorkingHours) -> tuple[Slip | None, list[NewDelivery]]:
+    assert gate.due_date is not None
+    weeks = late_weeks(gate.due_date, today)
+    proposed = overdue_slip_target(release.target_date, gate.due_date, today, hours) if release.target_date else None
+    late = f"{weeks} week{'s' if weeks != 1 else ''}"
+    slip = await propose_slip(uow, release, gate, _key(gate, today),
+                              f"{gate.name} is past its date ({gate.due_date}) and not decided, {late} now", proposed, now)
+    if slip is None or not (release.channel_ref and release.thread_ref):
+        return slip, []
+    line = ReplyBuilder(ephemeral=False).para(Strong("At risk: "), slip_sentence(release, slip)).build()
+    return slip, [NewDelivery(f"slip-thread:{slip.id}", DeliveryKind.THREAD,
+                              str(Target("thread", release.channel_ref, release.thread_ref)), line)]
+
+
+async def _slips_to_tell(uow: UnitOfWork, people: list[Person]) -> list[SlipDue]:
+    """Open proposals the scheduler made, each with who answers it (the release owner, or a lead)."""
+    slips = [s for s in await uow.gates.open_slips() if s.key.startswith(OVERDUE_KEY)]
+    releases = await uow.releases.get_many([s.release_id for s in slips])
+    due = []
+    for slip in slips:
+        owner = await slip_owner(uow, releases[slip.release_id], people)
+        if owner:
+            due.append(SlipDue(slip, releases[slip.release_id], owner))
+    return due

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import Area, Dispute, DisputeStatus, GateStatus, GateTemplateItem, Person, Release, Slip
+from bot.domain import Area, Dispute, DisputeStatus, Gate, GateStatus, GateTemplateItem, Person, Release, Slip
 from bot.gate_template import describe_offset
 from bot.gates import GateReport, blocker, quoted
 from bot.presenters import due_text, name
@@ -43,13 +43,23 @@ def gate_list(report: GateReport, today: date, headline: str | None = None) -> R
 
 
 def _slip_blocks(out: ReplyBuilder, release: Release, slip: Slip) -> None:
-    ref = quoted(release.name)
     if slip.proposed_target:
         out.para(Strong("Proposed new target: "), f"{slip.proposed_target} (now {slip.old_target}), because {slip.reason}.")
-    out.blocks.append(Actions((
-        command_button(f"Move to {slip.proposed_target}", f"release slip accept {ref}", "primary"),
-        command_button("Keep the date", f"release slip reject {ref}"),
-    )))
+    out.blocks.append(slip_buttons(release, slip))
+
+
+def slip_buttons(release: Release, slip: Slip) -> Actions:
+    ref = quoted(release.name)
+    return Actions((command_button(f"Move to {slip.proposed_target}", f"release slip accept {ref}", "primary"),
+                    command_button("Keep the date", f"release slip reject {ref}")))
+
+
+def gate_buttons(release: Release, gate: Gate) -> Actions:
+    """What an approver's reminder offers: decide the gate from the message."""
+    ref, n = quoted(release.name), gate.position + 1
+    return Actions((command_button("Approve", f"gate approve {ref} {n}", "primary"),
+                    command_button("Decline", f"gate decline {ref} {n}", "danger", needs_text=True),
+                    command_button("Waive", f"gate waive {ref} {n}")))
 
 
 def slip_card(release: Release, slip: Slip) -> Reply:

@@ -2,7 +2,9 @@
 
 A new release gets one gate per template item, due ``offset_days`` from its target date. When
 the target is nearer than the template's lead time, the gates before it are squeezed evenly
-into the days that are left (the first one due tomorrow), so none is born overdue.
+into the days that are left (the first one due tomorrow), so none is born overdue. Each date then
+lands on a working day of the workspace (its days and quiet dates): the one on or before it, or,
+when that would be today or earlier, the first one after today.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date, timedelta
 
 from bot.domain import GateTemplateItem, Role
 from bot.errors import InvalidInput, NotFound
+from bot.working_time import WorkingHours
 
 STANDARD: tuple[GateTemplateItem, ...] = (
     GateTemplateItem("Market Opportunity", -84, (Role.PM, Role.LEAD)),
@@ -26,17 +29,26 @@ MAX_GATES = 15
 MAX_NAME = 60
 
 
-def due_dates(items: Sequence[GateTemplateItem], target: date | None, today: date) -> list[date | None]:
+def due_dates(items: Sequence[GateTemplateItem], target: date | None, today: date,
+              hours: WorkingHours | None = None) -> list[date | None]:
     if target is None:
         return [None] * len(items)
     lead = max((-i.offset_days for i in items if i.offset_days < 0), default=0)
     room = max((target - today).days - 1, 0)
     scale = min(1.0, room / lead) if lead else 1.0
-    return [target + timedelta(days=round(i.offset_days * scale) if i.offset_days < 0 else i.offset_days) for i in items]
+    days = [target + timedelta(days=round(i.offset_days * scale) if i.offset_days < 0 else i.offset_days) for i in items]
+    return [_working(day, today, hours) for day in days] if hours else list(days)
 
 
-def gates_for(items: Sequence[GateTemplateItem], target: date | None, today: date) -> list[tuple[str, tuple[Role, ...], date | None]]:
-    return [(i.name, i.approver_roles, due) for i, due in zip(items, due_dates(items, target, today), strict=True)]
+def _working(day: date, today: date, hours: WorkingHours) -> date:
+    earlier = hours.working_day_on_or_before(day)
+    return earlier if earlier > today else hours.working_day_on_or_after(max(day, today + timedelta(days=1)))
+
+
+def gates_for(items: Sequence[GateTemplateItem], target: date | None, today: date,
+              hours: WorkingHours | None = None) -> list[tuple[str, tuple[Role, ...], date | None]]:
+    dates = due_dates(items, target, today, hours)
+    return [(i.name, i.approver_roles, due) for i, due in zip(items, dates, strict=True)]
 
 
 def find(items: Sequence[GateTemplateItem], which: str) -> int:

@@ -10,7 +10,6 @@ which the release's owner accepts or rejects with one click.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,9 +20,11 @@ from bot.context import Ctx
 from bot.domain import EntryKind, Gate, GateStatus, GateTemplateItem, Person, Release, Role, Slip, SlipStatus
 from bot.errors import InvalidInput, NotFound
 from bot.gate_template import MAX_GATES, STANDARD, checked_name, find
+from bot.nudge_policy import settings_from
 from bot.ports import UnitOfWork
 from bot.releases import find_release
 from bot.rights import Party
+from bot.working_time import WorkingHours
 
 _VERBS = {"approve": GateStatus.APPROVED, "decline": GateStatus.DECLINED, "waive": GateStatus.WAIVED}
 _PAST = {GateStatus.APPROVED: "approved", GateStatus.DECLINED: "declined", GateStatus.WAIVED: "waived"}
@@ -114,8 +115,10 @@ async def decide(cmd: c.DecideGate, ctx: Ctx) -> GateDecision:
     await ctx.record(EntryKind.GATE, sentence, release.id)
     slip_to = None
     if status is GateStatus.DECLINED and release.target_date:
+        hours = await working_hours(ctx.uow)
         slip = await propose_slip(ctx.uow, release, gate, f"decline:{gate.id}:{ctx.now.isoformat()}",
-                                  f"{gate.name} was declined: {note}", release.target_date + timedelta(days=DECLINE_SLIP_DAYS),
+                                  f"{gate.name} was declined: {note}",
+                                  hours.working_day_on_or_after(release.target_date + timedelta(days=DECLINE_SLIP_DAYS)),
                                   ctx.now)
         slip_to = await slip_owner(ctx.uow, release) if slip else None
     told = [p for p in await watchers(ctx.uow, release, gate) if p != slip_to]
@@ -137,11 +140,15 @@ async def watch(cmd: c.WatchGates, ctx: Ctx) -> Release:
     return release
 
 
-async def approvers(uow: UnitOfWork, release: Release, gate: Gate) -> list[Person]:
-    """Who can decide a gate: people with an approver role, else the leads and admins."""
-    people = await uow.people.list()
+def approvers_of(people: Sequence[Person], gate: Gate) -> list[Person]:
+    """Who is asked to decide a gate: people with an approver role, else the leads and admins."""
     found = [p for p in people if p.role in gate.approver_roles]
     return found or [p for p in people if p.can_lead]
+
+
+async def working_hours(uow: UnitOfWork) -> WorkingHours:
+    """The workspace's working days and quiet dates (``nudges set days|quiet``): gate dates land on them."""
+    return settings_from(await uow.jobs.nudge_settings()).hours
 
 
 def blocker(gates: Sequence[Gate], today: date) -> str | None:
@@ -166,24 +173,16 @@ def quoted(name: str) -> str:
 
 # --- slipping the release ------------------------------------------------------------------
 
-def overdue_slip_target(target: date, due: date, today: date) -> date:
-    """An overdue gate moves the target by the time it is late, in whole weeks, at least one."""
-    weeks = max(1, math.ceil((today - due).days / 7))
-    return target + timedelta(weeks=weeks)
-
-
 async def propose_slip(uow: UnitOfWork, release: Release, gate: Gate | None, key: str, reason: str,
                        proposed: date | None, now: datetime) -> Slip | None:
     return await uow.gates.propose_slip(release.id, gate.id if gate else None, key, reason, release.target_date, proposed, now)
 
 
-async def slip_owner(uow: UnitOfWork, release: Release) -> Person | None:
+async def slip_owner(uow: UnitOfWork, release: Release, people: Sequence[Person] | None = None) -> Person | None:
     """Who answers a slip: the release's owner, or else its first lead."""
-    if release.owner_id:
-        owner = (await uow.people.get_many([release.owner_id])).get(release.owner_id)
-        if owner:
-            return owner
-    return next((p for p in await uow.people.list() if p.can_lead), None)
+    people = people if people is not None else await uow.people.list()
+    owner = next((p for p in people if p.id == release.owner_id), None) if release.owner_id else None
+    return owner or next((p for p in people if p.can_lead), None)
 
 
 def slip_sentence(release: Release, slip: Slip) -> str:
@@ -216,12 +215,14 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
 
 
 async def _move_target(uow: UnitOfWork, release: Release, new: date) -> None:
-    """Move the target and every undecided gate with it, by the same number of days."""
+    """Move the target and every undecided gate with it, by the same number of days (each gate on
+    the working day on or before its new date)."""
     shift = (new - release.target_date) if release.target_date else timedelta()
+    hours = await working_hours(uow)
     await uow.releases.set_target(release.id, new)
     for gate in await uow.gates.for_release(release.id):
         if gate.status is GateStatus.PENDING and gate.due_date:
-            gate.due_date += shift
+            gate.due_date = hours.working_day_on_or_before(gate.due_date + shift)
             await uow.gates.save(gate)
     release.target_date = new
 

@@ -7,54 +7,31 @@ and deliveries make a repeated pass a no-op. Sending is the outbox's business, n
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from bot import digest, nudge_messages
 from bot.domain import DigestSubscription, EntryKind, Person
-from bot.gate_jobs import plan_gates
-from bot.nudge_policy import NudgeSettings, NudgeState, Plan, Rule, plan
+from bot.gate_jobs import gate_state, propose_late_slips
+from bot.nudge_policy import Nudge, NudgeState, Plan, plan, settings_from, settings_to
 from bot.outbox import DeliveryKind, DeliveryStatus, NewDelivery, Target
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.reply import Reply
 from bot.working_time import WorkingHours
 
 log = logging.getLogger("handoff.jobs")
 
-PAST_WINDOW = timedelta(days=14)  # how far back the policy looks at its own nudges
+# How far back the policy looks at its own nudges: further than the longest escalation streak
+# (20 working days at most) and the cadence of gate reminders.
+PAST_WINDOW = timedelta(days=42)
 
 
 class WorkspaceLister(Protocol):
     async def workspace_ids(self) -> list[str]: ...
-
-
-# --- settings --------------------------------------------------------------------------------
-
-def settings_from(values: dict[str, Any] | None) -> NudgeSettings:
-    v = values or {}
-    base = NudgeSettings()
-    hours = WorkingHours(
-        days=frozenset(v.get("days", sorted(base.hours.days))),
-        start=time.fromisoformat(v.get("start", f"{base.hours.start:%H:%M}")),
-        end=time.fromisoformat(v.get("end", f"{base.hours.end:%H:%M}")),
-        quiet_days=frozenset(datetime.fromisoformat(d).date() for d in v.get("quiet_days", ())),
-    )
-    return dataclasses.replace(
-        base, hours=hours,
-        escalate_after=int(v.get("escalate_after", base.escalate_after)),
-        max_dms_per_day=int(v.get("max_dms_per_day", base.max_dms_per_day)),
-        ack_after_working_days=int(v.get("ack_after_working_days", base.ack_after_working_days)),
-    )
-
-
-def settings_to(s: NudgeSettings) -> dict[str, Any]:
-    return {
-        "days": sorted(s.hours.days), "start": f"{s.hours.start:%H:%M}", "end": f"{s.hours.end:%H:%M}",
-        "quiet_days": sorted(d.isoformat() for d in s.hours.quiet_days), "escalate_after": s.escalate_after,
-        "max_dms_per_day": s.max_dms_per_day, "ack_after_working_days": s.ack_after_working_days,
-    }
 
 
 # --- nudges ----------------------------------------------------------------------------------
@@ -66,38 +43,60 @@ async def load_nudge_state(uow: UnitOfWork, now: datetime, workspace_timezone: s
     people = {p.id: p for p in await uow.people.list()}
     dm_targets = {_dm(p): p.id for p in people.values()}
     times = await uow.deliveries.times_to(list(dm_targets), DeliveryKind.NUDGE, now - timedelta(days=2))
+    gates, slips = await gate_state(uow, now, workspace_timezone, list(people.values()))
     return NudgeState(
         now=now, workspace_timezone=workspace_timezone, settings=settings, handoffs=candidates, people=people,
         releases={r.id: r for r in await uow.releases.list()}, areas=await uow.areas.list(),
         assignments=await uow.areas.assignments(), past=await uow.nudges.since(now - PAST_WINDOW),
-        dm_times={dm_targets[t]: at for t, at in times.items()},
+        dm_times={dm_targets[t]: at for t, at in times.items()}, gates=gates, slips=slips,
     )
 
 
-async def record_plan(uow: UnitOfWork, p: Plan, now: datetime) -> int:
-    """Write the plan's nudges and their deliveries; returns the number of deliveries queued."""
-    queued = 0
+@dataclass
+class Recorded:
+    """What a plan came to: deliveries queued, and every planned item that was not, with why."""
+
+    queued: int = 0
+    not_queued: list[tuple[Nudge, str]] = field(default_factory=list)
+
+
+async def record_plan(uow: UnitOfWork, p: Plan, now: datetime) -> Recorded:
+    """Write each batch's delivery and, in the same transaction, its items as sent: an item is
+    recorded only when the delivery that carries it is created, under a key that covers exactly
+    the items it carries."""
+    out = Recorded()
+    planned = [n.key for n in p.nudges]
+    done = await uow.nudges.existing(planned)
     for batch in p.dms.values():
         person = batch[0].person
-        key = f"nudges:{person.id}:{batch[0].key}"[:200]
-        kind = DeliveryKind.NUDGE
-        if await uow.deliveries.add(NewDelivery(key, kind, _dm(person), nudge_messages.dm(batch)), now):
-            queued += 1
-        for n in batch:
-            await uow.nudges.add(n.key, n.rule, person.id, n.handoff.id if n.handoff else None, key, now)
-    by_release: dict[int, list] = {}
+        await _record(uow, out, batch, done, f"nudges:{person.id}", DeliveryKind.NUDGE, _dm(person),
+                      nudge_messages.dm, now)
+    by_release: dict[int, list[Nudge]] = {}
     for n in p.thread_posts:
         if n.release and n.release.channel_ref and n.release.thread_ref:
             by_release.setdefault(n.release.id, []).append(n)
     for items in by_release.values():
         release = items[0].release
-        key = f"thread:{release.id}:{items[0].key}"[:200]
-        target = str(Target("thread", release.channel_ref, release.thread_ref))
-        if await uow.deliveries.add(NewDelivery(key, DeliveryKind.THREAD, target, nudge_messages.thread_line(items)), now):
-            queued += 1
-        for n in items:
-            await uow.nudges.add(n.key, Rule.OVERDUE, n.person.id, n.handoff.id if n.handoff else None, key, now)
-    return queued
+        assert release is not None and release.channel_ref and release.thread_ref
+        await _record(uow, out, items, done, f"thread:{release.id}", DeliveryKind.THREAD,
+                      str(Target("thread", release.channel_ref, release.thread_ref)), nudge_messages.thread_line, now)
+    return out
+
+
+async def _record(uow: UnitOfWork, out: Recorded, items: list[Nudge], done: set[str], prefix: str, kind: DeliveryKind,
+                  target: str, render: Callable[[Sequence[Nudge]], Reply], now: datetime) -> None:
+    out.not_queued += [(n, "already sent under this key") for n in items if n.key in done]
+    items = [n for n in items if n.key not in done]
+    if not items:
+        return
+    digest_of_keys = hashlib.sha256("\n".join(sorted(n.key for n in items)).encode()).hexdigest()[:16]
+    key = f"{prefix}:{digest_of_keys}"
+    if not await uow.deliveries.add(NewDelivery(key, kind, target, render(items)), now):
+        out.not_queued += [(n, f"a delivery {key} exists already") for n in items]
+        return
+    out.queued += 1
+    for n in items:
+        await uow.nudges.add(n.key, n.rule, n.person.id, n.handoff.id if n.handoff else None, key, now)
 
 
 def _dm(person: Person) -> str:
@@ -128,6 +127,9 @@ async def load_digest_data(uow: UnitOfWork, sub: DigestSubscription, now: dateti
 class PassReport:
     lines: list[str] = field(default_factory=list)
     queued: int = 0
+    planned: list[str] = field(default_factory=list)  # the keys of every nudge planned to go out now
+    not_queued: list[tuple[str, str]] = field(default_factory=list)  # (key, why) of those that did not
+    deferred: list[tuple[str, str]] = field(default_factory=list)  # (key, why) of those that wait
 
 
 class Jobs:
@@ -154,19 +156,28 @@ class Jobs:
                 report.lines.append(f"{workspace_id}: another worker is on it")
                 return
             workspace, _ = await uow.workspaces.ensure(self.default_timezone)
+            # A late gate's new target first, so that its owner hears of it in this pass.
+            hours = settings_from(await uow.jobs.nudge_settings()).hours
+            posts, lines = await propose_late_slips(uow, now, workspace.timezone, hours, dry_run)
+            report.lines += [f"{workspace_id}: {line}" for line in lines]
             p = plan(await load_nudge_state(uow, now, workspace.timezone))
             verb = "would nudge" if dry_run else "nudged"
             for batch in p.dms.values():
                 report.lines.append(f"{workspace_id}: {verb} {batch[0].person.display_name}: "
-                                    + "; ".join(f"{n.rule.value} {n.handoff.ref if n.handoff else n.reason}" for n in batch))
+                                    + "; ".join(f"{n.rule.value} {_what(n)}" for n in batch))
             report.lines += [f"{workspace_id}: {verb} release thread: {n.handoff.ref} overdue" for n in p.thread_posts if n.handoff]
-            gate_nudges = await plan_gates(uow, now, workspace.timezone, settings_from(await uow.jobs.nudge_settings()).hours)
-            report.lines += [f"{workspace_id}: {'would: ' if dry_run else ''}{g.line}" for g in gate_nudges]
-            if not dry_run:
-                report.queued += await record_plan(uow, p, now)
-                for g in gate_nudges:
-                    report.queued += bool(g.delivery and await uow.deliveries.add(g.delivery, now))
-                await uow.commit()
+            report.planned += [n.key for n in p.nudges]
+            report.deferred += [(d.nudge.key, d.why) for d in p.deferred]
+            if dry_run:
+                return
+            recorded = await record_plan(uow, p, now)
+            report.queued += recorded.queued
+            for nudge, why in recorded.not_queued:
+                report.not_queued.append((nudge.key, why))
+                report.lines.append(f"{workspace_id}: not sent {nudge.key}: {why}")
+            for post in posts:
+                report.queued += await uow.deliveries.add(post, now)
+            await uow.commit()
 
     async def digests(self, at: datetime | None = None, *, dry_run: bool = False) -> PassReport:
         report = PassReport()
@@ -202,3 +213,14 @@ class Jobs:
             if not dry_run:
                 await uow.commit()
 
+
+
+def _what(n: Nudge) -> str:
+    if n.handoff:
+        return n.handoff.ref
+    if n.gate:
+        return f"{n.gate.name} of {n.release.name if n.release else '?'}"
+    return n.release.name if n.release else n.reason
+
+
+__all__ = ["Jobs", "PassReport", "load_digest_data", "load_nudge_state", "record_plan", "settings_from", "settings_to"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain import Handoff, Status
+from bot.gate_presenters import gate_buttons, slip_buttons
+from bot.gates import slip_sentence
 from bot.nudge_policy import Deferred, Nudge, Plan, Rule
 from bot.reply import Actions, Button, Context, Paragraph, Reply, ReplyBuilder, Strong
 
@@ -18,6 +20,8 @@ _HEADINGS = {
     Rule.NO_OWNER: "Nobody owns these yet",
     Rule.ESCALATION: "Escalated to you",
     Rule.AREAS: "Grey areas that need a decision",
+    Rule.GATE: "Launch gates waiting for your decision",
+    Rule.SLIP: "A release at risk: move its date?",
 }
 
 
@@ -47,6 +51,12 @@ def dm(nudges: Sequence[Nudge]) -> Reply:
             if n.handoff is not None:
                 out.para(*_handoff_line(n))
                 out.blocks.append(Actions(nudge_buttons(n.handoff, n.rule)))
+            elif n.gate is not None and n.release is not None:
+                out.para(Strong(n.gate.name), f" ({n.release.name}): {n.reason}")
+                out.blocks.append(gate_buttons(n.release, n.gate))
+            elif n.slip is not None and n.release is not None:
+                out.para(Strong(n.release.name), f": {slip_sentence(n.release, n.slip)}")
+                out.blocks.append(slip_buttons(n.release, n.slip))
             else:
                 shown = "; ".join(f"{area.name} ({why})" for area, why in n.areas[:MAX_AREAS])
                 more = f"; and {len(n.areas) - MAX_AREAS} more" if len(n.areas) > MAX_AREAS else ""
@@ -86,6 +96,8 @@ def preview(plan: Plan, limit: int = 20) -> Reply:
 def _about(n: Nudge) -> str:
     if n.handoff:
         return f"{n.handoff.ref} {n.handoff.title}"
+    if n.gate:
+        return f"gate {n.gate.name} of {n.release.name if n.release else '?'}"
     return n.release.name if n.release else "grey areas"
 
 

@@ -8,24 +8,31 @@ Rules, most urgent first (one per item per pass):
 - due soon: due today or tomorrow (owner's calendar) -> DM the owner;
 - unacknowledged: still open one working day after it was handed off -> DM the owner;
 - no owner: nobody owns it one working day on -> DM the requester;
-- escalation: N nudges went unanswered (nothing changed on the handoff since) -> DM the
-  requester and the area's driver, or the leads when the area has none;
+- escalation: N delivered reminders went unanswered (nothing changed on the handoff since, nor
+  since the last escalation to that person) -> DM the requester and the area's driver, and a lead
+  (an admin when there is none) when there is no driver or the owner is the requester or the
+  driver: always someone other than the owner;
 - grey areas: a release due within the window has areas with no driver (-> its owner and the
-  leads) or two drivers (-> the leads, to decide).
+  leads) or two drivers (-> the leads, to decide);
+- gates: an undecided gate's approvers hear on its due day in their own zone (on the working day
+  before, when it falls on a day off), then every ``gate_every`` working days until it is decided;
+- slips: the owner of a release whose late gate made the scheduler propose a new date hears once.
 Every DM waits for the recipient's working hours; an item is nudged at most once per
 ``min_gap``; a person gets at most ``max_dms_per_day`` nudge DMs a local day, each batching
-everything due for them at that pass.
+everything due for them at that pass (gate and slip items included). Every key names its local
+day, so a reminder that is still due tomorrow is tomorrow's reminder, never a repeat of today's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.dates import local_today, zone
-from bot.domain import ACTIVE_STATUSES, Area, Assignment, Handoff, Person, Release, Role, Status
+from bot.domain import ACTIVE_STATUSES, Area, Assignment, Gate, Handoff, Person, Release, Role, Slip, Status
 from bot.ownership import OwnershipIndex, ownership
 from bot.working_time import WorkingHours
 
@@ -37,11 +44,13 @@ class Rule(StrEnum):
     NO_OWNER = "no_owner"
     ESCALATION = "escalation"
     AREAS = "areas"
+    GATE = "gate"
+    SLIP = "slip"
 
 
 OWNER_RULES = (Rule.OVERDUE, Rule.DUE_SOON, Rule.UNACKNOWLEDGED)
-_URGENCY = {rule: i for i, rule in enumerate((Rule.ESCALATION, Rule.OVERDUE, Rule.DUE_SOON, Rule.AREAS,
-                                              Rule.UNACKNOWLEDGED, Rule.NO_OWNER))}
+_URGENCY = {rule: i for i, rule in enumerate((Rule.ESCALATION, Rule.GATE, Rule.SLIP, Rule.OVERDUE, Rule.DUE_SOON,
+                                              Rule.AREAS, Rule.UNACKNOWLEDGED, Rule.NO_OWNER))}
 MAX_DATE = date.max
 CLOSED_RELEASES = frozenset({"shipped", "cancelled", "done"})
 
@@ -56,8 +65,36 @@ class NudgeSettings:
     escalate_after: int = 3  # unanswered nudges on one item
     area_window_days: int = 14  # releases due this soon must have a driver per grey area
     max_dms_per_day: int = 3
-    min_gap: timedelta = timedelta(hours=24)
+    min_gap: timedelta = timedelta(hours=20)  # once a working day, whatever hour the pass lands on
     max_items_per_dm: int = 10
+    gate_every: int = 2  # working days between reminders of a gate past its date
+
+
+# --- stored settings --------------------------------------------------------------------------------
+
+def settings_from(values: dict[str, Any] | None) -> NudgeSettings:
+    v = values or {}
+    base = NudgeSettings()
+    hours = WorkingHours(
+        days=frozenset(v.get("days", sorted(base.hours.days))),
+        start=time.fromisoformat(v.get("start", f"{base.hours.start:%H:%M}")),
+        end=time.fromisoformat(v.get("end", f"{base.hours.end:%H:%M}")),
+        quiet_days=frozenset(datetime.fromisoformat(d).date() for d in v.get("quiet_days", ())),
+    )
+    return replace(
+        base, hours=hours,
+        escalate_after=int(v.get("escalate_after", base.escalate_after)),
+        max_dms_per_day=int(v.get("max_dms_per_day", base.max_dms_per_day)),
+        ack_after_working_days=int(v.get("ack_after_working_days", base.ack_after_working_days)),
+    )
+
+
+def settings_to(s: NudgeSettings) -> dict[str, Any]:
+    return {
+        "days": sorted(s.hours.days), "start": f"{s.hours.start:%H:%M}", "end": f"{s.hours.end:%H:%M}",
+        "quiet_days": sorted(d.isoformat() for d in s.hours.quiet_days), "escalate_after": s.escalate_after,
+        "max_dms_per_day": s.max_dms_per_day, "ack_after_working_days": s.ack_after_working_days,
+    }
 
 
 @dataclass(frozen=True)
@@ -69,6 +106,35 @@ class PastNudge:
     person_id: int
     at: datetime
     handoff_id: int | None = None
+    delivered: bool = True  # its message reached the platform: only those count towards escalation
+
+    @property
+    def item(self) -> tuple[str, int, int]:
+        """What was nudged, for the gap between nudges: see :func:`_item`."""
+        kind, _, rest = self.key.partition(":")
+        if self.handoff_id is not None:
+            return ("handoff" if self.rule is not Rule.ESCALATION else "escalation", self.handoff_id, self.person_id)
+        if kind in ("gate", "slip"):
+            return (kind, int(rest.split(":")[0]), self.person_id)
+        return ("release", int(rest.split(":")[0]), self.person_id)  # areas:{release}:{person}:{date}
+
+
+@dataclass(frozen=True)
+class GateDue:
+    """An undecided gate with a due date, its release and who can decide it (the job loads them)."""
+
+    gate: Gate
+    release: Release
+    approvers: tuple[Person, ...]
+
+
+@dataclass(frozen=True)
+class SlipDue:
+    """A new target date the scheduler proposed for a late gate, and who must answer it."""
+
+    slip: Slip
+    release: Release
+    owner: Person
 
 
 @dataclass(frozen=True)
@@ -81,8 +147,10 @@ class NudgeState:
     releases: Mapping[int, Release]
     areas: Sequence[Area]
     assignments: Sequence[Assignment]
-    past: Sequence[PastNudge]  # nudges of the last few days
+    past: Sequence[PastNudge]  # nudges of the last few weeks
     dm_times: Mapping[int, Sequence[datetime]] = field(default_factory=dict)  # person -> nudge DMs sent
+    gates: Sequence[GateDue] = ()
+    slips: Sequence[SlipDue] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +162,8 @@ class Nudge:
     handoff: Handoff | None = None
     release: Release | None = None
     areas: tuple[tuple[Area, str], ...] = ()  # (area, "no driver" | "2 drivers")
+    gate: Gate | None = None
+    slip: Slip | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +190,8 @@ def plan(state: NudgeState) -> Plan:
     for handoff in state.handoffs:
         candidates.extend(_handoff_nudges(state, handoff))
     candidates.extend(_area_nudges(state))
+    candidates.extend(_gate_nudges(state))
+    candidates.extend(_slip_nudges(state))
     last_by_item = _last_nudge_per_item(state.past)
     keys = {p.key for p in state.past}
     for nudge in candidates:
@@ -189,23 +261,33 @@ def _handoff_nudges(state: NudgeState, h: Handoff) -> list[Nudge]:
 
 
 def _escalations(state: NudgeState, h: Handoff, owner: Person, release: Release | None) -> list[Nudge]:
-    """After N unanswered nudges, the requester and the area's driver hear about it, once per streak."""
-    unanswered = [p for p in state.past  # reminders to the owner: a release-thread post is not one
-                  if p.handoff_id == h.id and p.person_id == owner.id and p.rule in OWNER_RULES
-                  and p.at > h.updated_at and not p.key.startswith("thread:")]
-    if len(unanswered) < state.settings.escalate_after:
+    """After N delivered reminders go unanswered, someone other than the owner hears of it; again
+    after N more, for as long as nothing changes."""
+    reminders = [p.at for p in state.past  # delivered reminders to the owner: a release-thread post is not one
+                 if p.handoff_id == h.id and p.person_id == owner.id and p.rule in OWNER_RULES and p.delivered
+                 and p.at > h.updated_at and not p.key.startswith("thread:")]
+    if len(reminders) < state.settings.escalate_after:
         return []
-    recipients: dict[int, Person] = {}
-    if requester := state.people.get(h.requester_id):
-        recipients[requester.id] = requester
+    found = []
+    for person in _escalate_to(state, h, owner):
+        since = max((p.at for p in state.past if p.rule is Rule.ESCALATION and p.handoff_id == h.id
+                     and p.person_id == person.id), default=h.updated_at)
+        unanswered = sum(1 for at in reminders if at > since)
+        if unanswered >= state.settings.escalate_after:
+            day = local_today(state.now, _tz(state, person))
+            found.append(Nudge(f"escalate:{h.id}:{person.id}:{day}", Rule.ESCALATION, person,
+                               f"{owner.display_name} has not answered {unanswered} reminders", h, release))
+    return found
+
+
+def _escalate_to(state: NudgeState, h: Handoff, owner: Person) -> list[Person]:
+    """The requester when it is someone else, the area's drivers, and a lead (or an admin) when
+    that leaves nobody, or when the owner is the requester or drives the area: never the owner."""
     drivers = ownership(state.assignments, h.area_id, h.release_id).effective_drivers if h.area_id else ()
-    for person_id in drivers or [p.id for p in _leads(state)]:
-        if person_id in state.people:
-            recipients[person_id] = state.people[person_id]
-    recipients.pop(owner.id, None)
-    streak = int(h.updated_at.timestamp())
-    reason = f"{owner.display_name} has not answered {len(unanswered)} reminders"
-    return [Nudge(f"escalate:{h.id}:{streak}:{p.id}", Rule.ESCALATION, p, reason, h, release) for p in recipients.values()]
+    ids = [h.requester_id, *drivers]
+    if not drivers or owner.id in ids:
+        ids += [p.id for p in _above(state, owner)]
+    return list({i: state.people[i] for i in ids if i != owner.id and i in state.people}.values())
 
 
 # --- grey areas ------------------------------------------------------------------------------
@@ -245,6 +327,59 @@ def _leads(state: NudgeState) -> list[Person]:
     return leads or [p for p in state.people.values() if p.is_admin]
 
 
+def _above(state: NudgeState, owner: Person) -> list[Person]:
+    """The leads other than the owner; the admins other than the owner when there is no such lead."""
+    leads = [p for p in state.people.values() if p.role is Role.LEAD and p.id != owner.id]
+    return leads or [p for p in state.people.values() if p.is_admin and p.id != owner.id]
+
+
+# --- gates and slips -------------------------------------------------------------------------
+
+def _gate_nudges(state: NudgeState) -> list[Nudge]:
+    """Each approver of an undecided gate, in their own calendar: on the due day (the working day
+    before, when it falls on a day off), then every ``gate_every`` working days until decided."""
+    hours, found = state.settings.hours, []
+    for due in state.gates:
+        gate = due.gate
+        if gate.due_date is None:
+            continue
+        remind_from = hours.working_day_on_or_before(gate.due_date)
+        for person in due.approvers:
+            tz = _tz(state, person)
+            today = local_today(state.now, tz)
+            if today < remind_from:
+                continue
+            last = max((p.at for p in state.past if p.item == ("gate", gate.id, person.id)), default=None)
+            if last and local_today(last, tz) >= remind_from and today < hours.add_working_days_to(
+                    local_today(last, tz), state.settings.gate_every):
+                continue  # reminded for this due date, and the next reminder is not yet due
+            found.append(Nudge(f"gate:{gate.id}:{person.id}:{today}", Rule.GATE, person, _gate_reason(gate, today),
+                               release=due.release, gate=gate))
+    return found
+
+
+def _gate_reason(gate: Gate, today: date) -> str:
+    assert gate.due_date is not None
+    days = (gate.due_date - today).days
+    if days > 0:
+        return f"due {gate.due_date:%a %b} {gate.due_date.day}" + (" (tomorrow)" if days == 1 else "")
+    if days == 0:
+        return "due today"
+    return f"past its date since {gate.due_date:%a %b} {gate.due_date.day}: the release is at risk"
+
+
+def _slip_nudges(state: NudgeState) -> list[Nudge]:
+    """The release owner hears once of each new date the scheduler proposes."""
+    found = []
+    for due in state.slips:
+        if any(p.item == ("slip", due.slip.id, due.owner.id) for p in state.past):
+            continue
+        today = local_today(state.now, _tz(state, due.owner))
+        found.append(Nudge(f"slip:{due.slip.id}:{due.owner.id}:{today}", Rule.SLIP, due.owner, due.slip.reason,
+                           release=due.release, slip=due.slip))
+    return found
+
+
 # --- limits ----------------------------------------------------------------------------------
 
 def _apply_daily_limit(state: NudgeState, out: Plan) -> None:
@@ -255,13 +390,18 @@ def _apply_daily_limit(state: NudgeState, out: Plan) -> None:
         sent_today = sum(1 for t in state.dm_times.get(person_id, ()) if local_today(t, tz) == today)
         if sent_today >= state.settings.max_dms_per_day:
             tomorrow = state.settings.hours.next_opening(start_of_next_day(state.now, tz), tz)
-            out.deferred.extend(Deferred(n, f"{person.display_name} already had {sent_today} reminders today", tomorrow)
+            had = f"{sent_today} reminder{'s' if sent_today != 1 else ''}"
+            out.deferred.extend(Deferred(n, f"{person.display_name} already had {had} today", tomorrow)
                                 for n in out.dms.pop(person_id))
 
 
 def _item(nudge: Nudge) -> tuple[str, int, int]:
     if nudge.handoff is not None:
         return ("handoff" if nudge.rule is not Rule.ESCALATION else "escalation", nudge.handoff.id, nudge.person.id)
+    if nudge.gate is not None:
+        return ("gate", nudge.gate.id, nudge.person.id)
+    if nudge.slip is not None:
+        return ("slip", nudge.slip.id, nudge.person.id)
     return ("release", nudge.release.id if nudge.release else 0, nudge.person.id)
 
 
@@ -270,11 +410,7 @@ def _last_nudge_per_item(past: Sequence[PastNudge]) -> dict[tuple[str, int, int]
     for p in past:
         if p.key.startswith("thread:"):
             continue
-        if p.handoff_id is not None:
-            item = ("handoff" if p.rule is not Rule.ESCALATION else "escalation", p.handoff_id, p.person_id)
-        else:
-            item = ("release", int(p.key.split(":")[1]), p.person_id)  # areas:{release}:{person}:{date}
-        found[item] = max(found.get(item, p.at), p.at)
+        found[p.item] = max(found.get(p.item, p.at), p.at)
     return found
 
 

@@ -12,6 +12,7 @@ from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
 from bot.errors import InvalidInput, NotFound
 from bot.gate_template import STANDARD, gates_for
+from bot.nudge_policy import settings_from
 from bot.ownership import OwnershipIndex
 from bot.ports import HandoffQuery, SearchHit, UnitOfWork
 from bot.rights import Party
@@ -51,7 +52,8 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
         raise InvalidInput(f"There is already a release called “{name}”; `release show {name}` shows it.")
     target = parse_due(cmd.target, ctx.today()) if cmd.target else None
     release = await ctx.uow.releases.add(name, target, ctx.now, cmd.channel, ctx.actor.id)
-    await ctx.uow.gates.add_many(release.id, gates_for(await ctx.uow.gates.template() or STANDARD, target, ctx.today()))
+    hours = settings_from(await ctx.uow.jobs.nudge_settings()).hours
+    await ctx.uow.gates.add_many(release.id, gates_for(await ctx.uow.gates.template() or STANDARD, target, ctx.today(), hours))
     when = f", target {target.isoformat()}" if target else ""
     await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", release.id)
     return release

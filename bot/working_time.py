@@ -50,6 +50,20 @@ class WorkingHours:
             day = self._working_day_from(day + timedelta(days=1))
         return datetime.combine(day, local.time(), tzinfo=tz).astimezone(UTC)
 
+    def working_day_on_or_before(self, day: date) -> date:
+        """``day`` if it is a working day, else the last working day before it (a gate due on a
+        Saturday is Friday's business)."""
+        return day if self.is_working_day(day) else self.previous_working_day(day)
+
+    def working_day_on_or_after(self, day: date) -> date:
+        return self._working_day_from(day)
+
+    def add_working_days_to(self, day: date, days: int) -> date:
+        """The date ``days`` working days after ``day`` (Friday + 1 is Monday)."""
+        for _ in range(days):
+            day = self._working_day_from(day + timedelta(days=1))
+        return day
+
     def previous_working_day(self, day: date) -> date:
         day -= timedelta(days=1)
         for _ in range(366):

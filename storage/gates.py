@@ -123,6 +123,11 @@ class GateRepository(_Repository):
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _slip(row) if row else None
 
+    async def open_slips(self) -> list[Slip]:
+        stmt = (select(SlipRow).where(SlipRow.workspace_id == self.workspace_id, SlipRow.status == SlipStatus.PROPOSED.value)
+                .order_by(SlipRow.id))
+        return [_slip(r) for r in (await self.session.execute(stmt)).scalars()]
+
     async def decide_slip(self, slip_id: int, status: SlipStatus, person_id: int, at: datetime) -> bool:
         """Compare-and-set from ``proposed``: a double click decides once."""
         result = await self.session.execute(

@@ -81,10 +81,22 @@ class NudgeRepository(_Repository):
         }, ["workspace_id", "key"])
 
     async def since(self, since: datetime) -> list[PastNudge]:
-        stmt = (select(NudgeRow).where(NudgeRow.workspace_id == self.workspace_id, NudgeRow.at >= since)
+        """The nudges recorded since then, each with whether its delivery reached the platform."""
+        sent = (DeliveryRow.status == DeliveryStatus.SENT.value).label("sent")
+        stmt = (select(NudgeRow, sent)
+                .outerjoin(DeliveryRow, and_(DeliveryRow.workspace_id == NudgeRow.workspace_id,
+                                             DeliveryRow.key == NudgeRow.delivery_key))
+                .where(NudgeRow.workspace_id == self.workspace_id, NudgeRow.at >= since)
                 .order_by(NudgeRow.at))
-        return [PastNudge(r.key, Rule(r.rule), r.person_id, utc(r.at), r.handoff_id)
-                for r in (await self.session.execute(stmt)).scalars()]
+        return [PastNudge(r.key, Rule(r.rule), r.person_id, utc(r.at), r.handoff_id, bool(delivered))
+                for r, delivered in (await self.session.execute(stmt)).all()]
+
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        """Which of these keys were recorded already, however long ago."""
+        if not keys:
+            return set()
+        stmt = select(NudgeRow.key).where(NudgeRow.workspace_id == self.workspace_id, NudgeRow.key.in_(set(keys)))
+        return set((await self.session.execute(stmt)).scalars())
 
 
 class DigestRepository(_Repository):

@@ -145,7 +145,7 @@ async def test_the_workspace_edits_its_template_and_new_releases_use_it(chat: Ch
     assert "Security Review — 30 days before the target; approves: LEAD/PM" in text
     await chat.ok("alex", "release new v3 2027-06-01")
     gates = await chat.ok("dana", "gate v3")
-    assert "1. Functional Completeness" in gates and "Security Review — pending, due 2027-05-02" in gates
+    assert "1. Functional Completeness" in gates and "Security Review — pending, due 2027-04-30" in gates  # 30 days before is a Sunday: the Friday
     assert "Release Readiness" not in gates
     assert "standard one again" in await chat.ok("alex", "gate template reset")
     assert "7. 6 Month Assessment" in await chat.ok("dana", "gate template")

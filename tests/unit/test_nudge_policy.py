@@ -9,8 +9,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import Area, Assignment, Duty, Handoff, Kind, Person, Release, Role, Side, Status
-from bot.nudge_policy import NudgeSettings, NudgeState, PastNudge, Plan, Rule, plan
+from bot.domain import (
+    Area,
+    Assignment,
+    Duty,
+    Gate,
+    GateStatus,
+    Handoff,
+    Kind,
+    Person,
+    Release,
+    Role,
+    Side,
+    Slip,
+    SlipStatus,
+    Status,
+)
+from bot.nudge_policy import GateDue, NudgeSettings, NudgeState, PastNudge, Plan, Rule, SlipDue, plan
 from bot.working_time import WorkingHours
 
 PARIS = "Europe/Paris"
@@ -296,7 +311,7 @@ def test_the_thread_post_is_not_repeated_once_recorded() -> None:
 NOW = at(PARIS, 2026, 11, 24, 10)  # Tuesday
 
 
-@pytest.mark.parametrize(("hours_ago", "nudged"), [(2, False), (23, False), (25, True)])
+@pytest.mark.parametrize(("hours_ago", "nudged"), [(2, False), (19, False), (21, True)])
 def test_an_item_is_nudged_at_most_once_a_day(hours_ago: int, nudged: bool) -> None:
     h = handoff(created=MON - timedelta(days=7))
     before = past(h, DANA, NOW - timedelta(hours=hours_ago), key="nudge:1:due_soon:earlier")
@@ -305,7 +320,7 @@ def test_an_item_is_nudged_at_most_once_a_day(hours_ago: int, nudged: bool) -> N
     if not nudged:
         [d] = p.deferred
         assert d.why == "nudged less than a day ago"
-        assert d.until == before.at + timedelta(hours=24)
+        assert d.until == before.at + timedelta(hours=20)  # a working day later, whatever hour the last pass ran
 
 
 def test_another_persons_or_items_nudge_does_not_count_for_the_gap() -> None:
@@ -373,8 +388,8 @@ def nagged(h: Handoff, *days: int) -> list[PastNudge]:
     return [past(h, DANA, at(PARIS, 2026, 11, d, 10), Rule.OVERDUE) for d in days]
 
 
-def escalated(h: Handoff, *people: Person) -> dict[int, list[str]]:
-    return {p.id: [f"escalate:{h.id}:{int(h.updated_at.timestamp())}:{p.id}"] for p in people}
+def escalated(h: Handoff, *people: Person, day: str = "2026-11-27") -> dict[int, list[str]]:
+    return {p.id: [f"escalate:{h.id}:{p.id}:{day}"] for p in people}
 
 
 def test_three_unanswered_nudges_escalate_to_the_requester_and_the_area_driver() -> None:
@@ -386,11 +401,11 @@ def test_three_unanswered_nudges_escalate_to_the_requester_and_the_area_driver()
     assert all(n.reason == "Dana has not answered 3 reminders" for n in p.nudges if n.rule is Rule.ESCALATION)
 
 
-def test_escalation_never_goes_to_the_owner_even_when_they_drive_the_area() -> None:
+def test_escalation_never_goes_to_the_owner_and_reaches_a_lead_when_they_drive_the_area() -> None:
     h = handoff(created=MON, due=date(2026, 11, 23), area_id=AREA.id)
     p = run(ESC_NOW, h, areas=[AREA], assignments=[Assignment(AREA.id, DANA.id, Duty.DRIVER)],
             past=nagged(h, 24, 25, 26))
-    assert by_rule(p, Rule.ESCALATION) == escalated(h, SAM)
+    assert by_rule(p, Rule.ESCALATION) == escalated(h, SAM, ALEX)
 
 
 def test_escalation_uses_the_release_driver_over_the_base_driver() -> None:
@@ -486,7 +501,7 @@ def test_no_area_nudges_for_releases_outside_the_window_or_closed(r: Release) ->
 
 def test_area_nudges_respect_the_gap_per_release_and_person() -> None:
     r = release(target=date(2026, 12, 4))
-    yesterday = PastNudge("areas:5:2:2026-11-23", Rule.AREAS, SAM.id, NOW - timedelta(hours=20))
+    yesterday = PastNudge("areas:5:2:2026-11-23", Rule.AREAS, SAM.id, NOW - timedelta(hours=19))
     p = run(NOW, releases=[r], areas=[GAP], past=[yesterday])
     assert list(p.dms) == [ALEX.id]
     assert [(d.nudge.person, d.why) for d in p.deferred] == [(SAM, "nudged less than a day ago")]
@@ -510,3 +525,120 @@ def test_a_release_thread_post_is_not_an_unanswered_reminder_to_the_owner() -> N
     p = run(at(PARIS, 2026, 11, 26, 11), h, releases=[release(thread_ref="1700.1")],
             past=[*nagged(h, 24, 25), thread])  # two DMs so far: escalate_after=3 is not reached
     assert by_rule(p, Rule.ESCALATION) == {}
+
+
+# --- escalation reaches someone above the owner (issue 14, finding 8) ----------------------------
+
+def test_an_owner_who_asked_for_it_themself_is_escalated_to_a_lead() -> None:
+    h = handoff(created=MON, due=date(2026, 11, 23), requester=DANA)  # handed to themself
+    p = run(ESC_NOW, h, past=nagged(h, 24, 25, 26))
+    assert by_rule(p, Rule.ESCALATION) == escalated(h, ALEX)
+
+
+def test_a_lead_who_owns_it_is_escalated_to_an_admin() -> None:
+    boss = person(8, "Bo", admin=True)
+    h = handoff(created=MON, due=date(2026, 11, 23), owner=ALEX, requester=ALEX)
+    nags = [past(h, ALEX, at(PARIS, 2026, 11, d, 10), Rule.OVERDUE) for d in (24, 25, 26)]
+    p = run(ESC_NOW, h, people=(*TEAM, boss), past=nags)
+    assert by_rule(p, Rule.ESCALATION) == escalated(h, boss)
+
+
+def test_reminders_that_never_reached_the_owner_do_not_count_towards_escalation() -> None:
+    h = handoff(created=MON, due=date(2026, 11, 23))
+    lost = [dataclasses.replace(n, delivered=False) for n in nagged(h, 24, 25, 26)]
+    assert by_rule(run(ESC_NOW, h, past=lost), Rule.ESCALATION) == {}
+    assert by_rule(run(ESC_NOW, h, past=[*lost[:1], *nagged(h, 25, 26)]), Rule.ESCALATION) == {}
+
+
+def test_escalation_comes_again_after_as_many_more_unanswered_reminders() -> None:
+    h = handoff(created=MON, due=date(2026, 11, 23))
+    first = [PastNudge(k, Rule.ESCALATION, pid, at(PARIS, 2026, 11, 27, 11), h.id)
+             for pid, ks in escalated(h, SAM, ALEX).items() for k in ks]
+    nags = nagged(h, 24, 25, 26) + [past(h, DANA, at(PARIS, 2026, 12, d, 10), Rule.OVERDUE) for d in (1, 2)]
+    assert by_rule(run(at(PARIS, 2026, 12, 3, 11), h, past=[*nags, *first]), Rule.ESCALATION) == {}  # 2 since
+    nags.append(past(h, DANA, at(PARIS, 2026, 12, 3, 10), Rule.OVERDUE))
+    again = run(at(PARIS, 2026, 12, 3, 11), h, past=[*nags, *first])
+    assert by_rule(again, Rule.ESCALATION) == escalated(h, SAM, ALEX, day="2026-12-03")
+    assert {n.reason for n in again.nudges if n.rule is Rule.ESCALATION} == {"Dana has not answered 3 reminders"}
+
+
+# --- gates in each approver's own calendar (issue 14, finding 4) --------------------------------
+
+NY = "America/New_York"
+KIM = person(9, "Kim", tz=NY, role=Role.LEAD)
+RAJ = person(10, "Raj", tz=LA, role=Role.PM)
+
+
+def gate(gid: int = 1, due: date = date(2026, 12, 2), roles: tuple[Role, ...] = (Role.LEAD, Role.PM)) -> Gate:
+    return Gate(gid, "w", 5, gid - 1, f"Gate {gid}", roles, GateStatus.PENDING, due)
+
+
+def gate_run(now: datetime, g: Gate, past: Sequence[PastNudge] = (), approvers: Sequence[Person] = (KIM, RAJ),
+             **kw: object) -> Plan:
+    config = NudgeSettings(hours=WorkingHours(), **kw)  # type: ignore[arg-type]
+    return plan(NudgeState(now=now, workspace_timezone="UTC", settings=config, handoffs=(),
+                           people={p.id: p for p in (*TEAM, KIM, RAJ)}, releases={5: release()}, areas=(), assignments=(),
+                           past=past, gates=(GateDue(g, release(), tuple(approvers)),)))
+
+
+def gate_keys(p: Plan) -> dict[str, list[str]]:
+    return {batch[0].person.display_name: [n.key for n in batch if n.rule is Rule.GATE] for batch in p.dms.values()}
+
+
+@pytest.mark.parametrize(("now", "told"), [
+    (utc(2026, 12, 2, 9, 5), {}),  # 04:05 in New York, 01:05 in Los Angeles: nobody
+    (at(NY, 2026, 12, 2, 9, 5), {"Kim": ["gate:1:9:2026-12-02"]}),  # 06:05 in LA: only Kim
+    (at(LA, 2026, 12, 2, 9, 5), {"Kim": ["gate:1:9:2026-12-02"], "Raj": ["gate:1:10:2026-12-02"]}),
+])
+def test_a_gate_due_today_reaches_each_approver_in_their_own_working_hours(now: datetime, told: dict) -> None:
+    assert gate_keys(gate_run(now, gate())) == told
+
+
+def test_a_gate_due_on_a_saturday_is_reminded_on_friday() -> None:
+    g = gate(due=date(2026, 12, 5))  # a Saturday
+    assert gate_keys(gate_run(at(NY, 2026, 12, 3, 10), g)) == {}  # Thursday: not yet
+    assert gate_keys(gate_run(at(NY, 2026, 12, 4, 10), g, approvers=(KIM,))) == {"Kim": ["gate:1:9:2026-12-04"]}
+    [n] = gate_run(at(NY, 2026, 12, 4, 10), g, approvers=(KIM,)).nudges
+    assert n.reason == "due Sat Dec 5 (tomorrow)"
+
+
+def test_a_late_gate_is_reminded_every_other_working_day_until_decided() -> None:
+    g = gate(due=date(2026, 12, 2))  # Wednesday
+    told = []
+    past: list[PastNudge] = []
+    for day in range(2, 17):
+        now = at(NY, 2026, 12, day, 10)
+        p = gate_run(now, g, past=past, approvers=(KIM,))
+        for n in p.nudges:
+            told.append(day)
+            past.append(PastNudge(n.key, n.rule, n.person.id, now))
+    assert told == [2, 4, 8, 10, 14, 16]  # Wed; Fri; then Tue (Mon +2 working days after Fri), Thu, Mon (14), Wed
+    [late] = gate_run(at(NY, 2026, 12, 16, 10), g, past=past[:-1], approvers=(KIM,)).nudges
+    assert late.reason == "past its date since Wed Dec 2: the release is at risk"
+
+
+def test_a_gate_reminder_counts_towards_the_daily_limit() -> None:
+    g = gate()
+    now = at(NY, 2026, 12, 2, 10)
+    p = gate_run(now, g, approvers=(KIM,), max_dms_per_day=1)
+    assert gate_keys(p) == {"Kim": ["gate:1:9:2026-12-02"]}
+    capped = plan(dataclasses.replace(_state_of(now, g), dm_times={KIM.id: [now - timedelta(hours=1)]}))
+    assert capped.dms == {} and [d.why for d in capped.deferred] == ["Kim already had 1 reminder today"]
+
+
+def _state_of(now: datetime, g: Gate) -> NudgeState:
+    return NudgeState(now=now, workspace_timezone="UTC", settings=NudgeSettings(max_dms_per_day=1), handoffs=(),
+                      people={p.id: p for p in (*TEAM, KIM)}, releases={5: release()}, areas=(), assignments=(),
+                      past=(), gates=(GateDue(g, release(), (KIM,)),))
+
+
+def test_a_proposed_slip_is_told_to_the_release_owner_once() -> None:
+    slip = Slip(3, "w", 5, 1, "overdue:1:2026-12-02:1", "Gate 1 is late", date(2027, 3, 1), date(2027, 3, 8),
+                SlipStatus.PROPOSED, MON)
+    state = NudgeState(now=at(NY, 2026, 12, 3, 10), workspace_timezone="UTC", settings=NudgeSettings(), handoffs=(),
+                       people={KIM.id: KIM}, releases={5: release()}, areas=(), assignments=(), past=(),
+                       slips=(SlipDue(slip, release(), KIM),))
+    [n] = plan(state).nudges
+    assert (n.rule, n.key) == (Rule.SLIP, "slip:3:9:2026-12-03")
+    later = dataclasses.replace(state, now=at(NY, 2026, 12, 8, 10), past=(PastNudge(n.key, n.rule, KIM.id, state.now),))
+    assert plan(later).nudges == []

@@ -27,14 +27,13 @@ REMIND_AHEAD = timedelta(days=10)  # a gate after a long weekend or holidays is 
 OVERDUE_KEY = "overdue:"  # slips the scheduler proposed (a decline's slip is told by the command)
 
 
-async def gate_state(uow: UnitOfWork, now: datetime, timezone: str,
-                     people: list[Person]) -> tuple[list[GateDue], list[SlipDue]]:
+async def gate_state(uow: UnitOfWork, now: datetime, timezone: str, people: list[Person],
+                     releases: dict[int, Release]) -> tuple[list[GateDue], list[SlipDue]]:
     """Undecided gates due soon or late, with their approvers; and the scheduler's open proposals,
     with who answers each. Read only: what the policy needs (and `nudges` shows)."""
     pending = await uow.gates.pending_due_by(local_today(now, timezone) + REMIND_AHEAD)
-    releases = await uow.releases.get_many([g.release_id for g in pending])
     gates = [GateDue(g, releases[g.release_id], tuple(approvers_of(people, g))) for g in pending]
-    return gates, await _slips_to_tell(uow, people)
+    return gates, await _slips_to_tell(uow, people, releases)
 
 
 async def propose_late_slips(uow: UnitOfWork, now: datetime, timezone: str, hours: WorkingHours,
@@ -45,13 +44,14 @@ async def propose_late_slips(uow: UnitOfWork, now: datetime, timezone: str, hour
     latest: dict[int, Gate] = {}  # per release, the gate that is latest: the release slips by that much
     for gate in await uow.gates.pending_due_by(today - timedelta(days=1)):
         latest.setdefault(gate.release_id, gate)  # ordered by due date: the first is the latest
+    proposed = await uow.gates.slip_keys([_key(g, today) for g in latest.values()])
+    latest = {rid: g for rid, g in latest.items() if _key(g, today) not in proposed}  # each cause once, cheaply
     releases = await uow.releases.get_many(list(latest))
     posts, lines = [], []
     for gate in latest.values():
         release = releases[gate.release_id]
         if dry_run:
-            key = _key(gate, today)
-            if release.target_date and not any(s.key == key for s in await uow.gates.open_slips()):
+            if release.target_date:
                 lines.append(f"gate {gate.name} of {release.name} is late: would propose "
                              f"{overdue_slip_target(release.target_date, gate.due_date or today, today, hours)}")
             continue
@@ -92,10 +92,9 @@ async def _propose(uow: UnitOfWork, release: Release, gate: Gate, now: datetime,
                               str(Target("thread", release.channel_ref, release.thread_ref)), line)]
 
 
-async def _slips_to_tell(uow: UnitOfWork, people: list[Person]) -> list[SlipDue]:
+async def _slips_to_tell(uow: UnitOfWork, people: list[Person], releases: dict[int, Release]) -> list[SlipDue]:
     """Open proposals the scheduler made, each with who answers it (the release owner, or a lead)."""
     slips = [s for s in await uow.gates.open_slips() if s.key.startswith(OVERDUE_KEY)]
-    releases = await uow.releases.get_many([s.release_id for s in slips])
     due = []
     for slip in slips:
         owner = await slip_owner(uow, releases[slip.release_id], people)

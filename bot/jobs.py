@@ -17,7 +17,7 @@ from typing import Protocol
 from bot import digest, nudge_messages
 from bot.domain import DigestSubscription, EntryKind, Person
 from bot.gate_jobs import gate_state, propose_late_slips
-from bot.nudge_policy import Nudge, NudgeState, Plan, plan, settings_from, settings_to
+from bot.nudge_policy import Nudge, NudgeSettings, NudgeState, Plan, plan, settings_from, settings_to
 from bot.outbox import DeliveryKind, DeliveryStatus, NewDelivery, Target
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.reply import Reply
@@ -36,17 +36,19 @@ class WorkspaceLister(Protocol):
 
 # --- nudges ----------------------------------------------------------------------------------
 
-async def load_nudge_state(uow: UnitOfWork, now: datetime, workspace_timezone: str) -> NudgeState:
-    settings = settings_from(await uow.jobs.nudge_settings())
+async def load_nudge_state(uow: UnitOfWork, now: datetime, workspace_timezone: str,
+                           settings: NudgeSettings | None = None) -> NudgeState:
+    settings = settings or settings_from(await uow.jobs.nudge_settings())
     candidates = await uow.jobs.nudge_candidates(
         now, due_by=now + timedelta(days=settings.due_soon_days + 2), created_before=now - timedelta(hours=23))
     people = {p.id: p for p in await uow.people.list()}
     dm_targets = {_dm(p): p.id for p in people.values()}
     times = await uow.deliveries.times_to(list(dm_targets), DeliveryKind.NUDGE, now - timedelta(days=2))
-    gates, slips = await gate_state(uow, now, workspace_timezone, list(people.values()))
+    releases = {r.id: r for r in await uow.releases.list()}
+    gates, slips = await gate_state(uow, now, workspace_timezone, list(people.values()), releases)
     return NudgeState(
         now=now, workspace_timezone=workspace_timezone, settings=settings, handoffs=candidates, people=people,
-        releases={r.id: r for r in await uow.releases.list()}, areas=await uow.areas.list(),
+        releases=releases, areas=await uow.areas.list(),
         assignments=await uow.areas.assignments(), past=await uow.nudges.since(now - PAST_WINDOW),
         dm_times={dm_targets[t]: at for t, at in times.items()}, gates=gates, slips=slips,
     )
@@ -157,10 +159,10 @@ class Jobs:
                 return
             workspace, _ = await uow.workspaces.ensure(self.default_timezone)
             # A late gate's new target first, so that its owner hears of it in this pass.
-            hours = settings_from(await uow.jobs.nudge_settings()).hours
-            posts, lines = await propose_late_slips(uow, now, workspace.timezone, hours, dry_run)
+            settings = settings_from(await uow.jobs.nudge_settings())
+            posts, lines = await propose_late_slips(uow, now, workspace.timezone, settings.hours, dry_run)
             report.lines += [f"{workspace_id}: {line}" for line in lines]
-            p = plan(await load_nudge_state(uow, now, workspace.timezone))
+            p = plan(await load_nudge_state(uow, now, workspace.timezone, settings))
             verb = "would nudge" if dry_run else "nudged"
             for batch in p.dms.values():
                 report.lines.append(f"{workspace_id}: {verb} {batch[0].person.display_name}: "

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from bot.dates import local_today, zone
@@ -108,7 +109,7 @@ class PastNudge:
     handoff_id: int | None = None
     delivered: bool = True  # its message reached the platform: only those count towards escalation
 
-    @property
+    @cached_property
     def item(self) -> tuple[str, int, int]:
         """What was nudged, for the gap between nudges: see :func:`_item`."""
         kind, _, rest = self.key.partition(":")
@@ -152,6 +153,19 @@ class NudgeState:
     gates: Sequence[GateDue] = ()
     slips: Sequence[SlipDue] = ()
 
+    @cached_property
+    def past_by_handoff(self) -> dict[int, list[PastNudge]]:
+        found: dict[int, list[PastNudge]] = {}
+        for p in self.past:
+            if p.handoff_id is not None:
+                found.setdefault(p.handoff_id, []).append(p)
+        return found
+
+    @cached_property
+    def last_by_item(self) -> dict[tuple[str, int, int], datetime]:
+        """When each item was last nudged to each person (release-thread posts are not nudges to anyone)."""
+        return _last_nudge_per_item(self.past)
+
 
 @dataclass(frozen=True)
 class Nudge:
@@ -192,7 +206,7 @@ def plan(state: NudgeState) -> Plan:
     candidates.extend(_area_nudges(state))
     candidates.extend(_gate_nudges(state))
     candidates.extend(_slip_nudges(state))
-    last_by_item = _last_nudge_per_item(state.past)
+    last_by_item = state.last_by_item
     keys = {p.key for p in state.past}
     for nudge in candidates:
         if nudge.key in keys:
@@ -263,15 +277,15 @@ def _handoff_nudges(state: NudgeState, h: Handoff) -> list[Nudge]:
 def _escalations(state: NudgeState, h: Handoff, owner: Person, release: Release | None) -> list[Nudge]:
     """After N delivered reminders go unanswered, someone other than the owner hears of it; again
     after N more, for as long as nothing changes."""
-    reminders = [p.at for p in state.past  # delivered reminders to the owner: a release-thread post is not one
+    past = state.past_by_handoff.get(h.id, [])
+    reminders = [p.at for p in past  # delivered reminders to the owner: a release-thread post is not one
                  if p.handoff_id == h.id and p.person_id == owner.id and p.rule in OWNER_RULES and p.delivered
                  and p.at > h.updated_at and not p.key.startswith("thread:")]
     if len(reminders) < state.settings.escalate_after:
         return []
     found = []
     for person in _escalate_to(state, h, owner):
-        since = max((p.at for p in state.past if p.rule is Rule.ESCALATION and p.handoff_id == h.id
-                     and p.person_id == person.id), default=h.updated_at)
+        since = max((p.at for p in past if p.rule is Rule.ESCALATION and p.person_id == person.id), default=h.updated_at)
         unanswered = sum(1 for at in reminders if at > since)
         if unanswered >= state.settings.escalate_after:
             day = local_today(state.now, _tz(state, person))
@@ -349,7 +363,7 @@ def _gate_nudges(state: NudgeState) -> list[Nudge]:
             today = local_today(state.now, tz)
             if today < remind_from:
                 continue
-            last = max((p.at for p in state.past if p.item == ("gate", gate.id, person.id)), default=None)
+            last = state.last_by_item.get(("gate", gate.id, person.id))
             if last and local_today(last, tz) >= remind_from and today < hours.add_working_days_to(
                     local_today(last, tz), state.settings.gate_every):
                 continue  # reminded for this due date, and the next reminder is not yet due
@@ -372,7 +386,7 @@ def _slip_nudges(state: NudgeState) -> list[Nudge]:
     """The release owner hears once of each new date the scheduler proposes."""
     found = []
     for due in state.slips:
-        if any(p.item == ("slip", due.slip.id, due.owner.id) for p in state.past):
+        if ("slip", due.slip.id, due.owner.id) in state.last_by_item:
             continue
         today = local_today(state.now, _tz(state, due.owner))
         found.append(Nudge(f"slip:{due.slip.id}:{due.owner.id}:{today}", Rule.SLIP, due.owner, due.slip.reason,

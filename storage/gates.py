@@ -123,6 +123,13 @@ class GateRepository(_Repository):
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         return _slip(row) if row else None
 
+    async def slip_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these causes were proposed before, whatever became of them."""
+        if not keys:
+            return set()
+        stmt = select(SlipRow.key).where(SlipRow.workspace_id == self.workspace_id, SlipRow.key.in_(set(keys)))
+        return set((await self.session.execute(stmt)).scalars())
+
     async def open_slips(self) -> list[Slip]:
         stmt = (select(SlipRow).where(SlipRow.workspace_id == self.workspace_id, SlipRow.status == SlipStatus.PROPOSED.value)
                 .order_by(SlipRow.id))

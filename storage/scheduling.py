@@ -83,13 +83,13 @@ class NudgeRepository(_Repository):
     async def since(self, since: datetime) -> list[PastNudge]:
         """The nudges recorded since then, each with whether its delivery reached the platform."""
         sent = (DeliveryRow.status == DeliveryStatus.SENT.value).label("sent")
-        stmt = (select(NudgeRow, sent)
+        stmt = (select(NudgeRow.key, NudgeRow.rule, NudgeRow.person_id, NudgeRow.at, NudgeRow.handoff_id, sent)
                 .outerjoin(DeliveryRow, and_(DeliveryRow.workspace_id == NudgeRow.workspace_id,
                                              DeliveryRow.key == NudgeRow.delivery_key))
                 .where(NudgeRow.workspace_id == self.workspace_id, NudgeRow.at >= since)
                 .order_by(NudgeRow.at))
-        return [PastNudge(r.key, Rule(r.rule), r.person_id, utc(r.at), r.handoff_id, bool(delivered))
-                for r, delivered in (await self.session.execute(stmt)).all()]
+        return [PastNudge(key, Rule(rule), person_id, utc(at), handoff_id, bool(delivered))
+                for key, rule, person_id, at, handoff_id, delivered in (await self.session.execute(stmt)).all()]
 
     async def existing(self, keys: Sequence[str]) -> set[str]:
         """Which of these keys were recorded already, however long ago."""

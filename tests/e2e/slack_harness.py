@@ -92,7 +92,7 @@ async def running_app(engine: AsyncEngine, clock: FakeClock, drafter: Any = None
             fake.add_user(user, name=name, real_name=name.title(), tz="Europe/Paris", is_admin=user == "UADMIN", team_id=team)
         config = Settings(_env_file=None, slack_signing_secret=SECRET, slack_api_url=fake.base_url,
                           **({"slack_bot_token": "xoxb-test-token", "handoff_scheduler": "off"} | settings))
-        core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter)
+        core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter, admins=config.admins)
         web_app = build_web_app(config, core, engine)
         web_app[SLACK_SURFACE].home_refresh_delay = 0.0  # tests settle with drain(), no need to coalesce
         runner, port = await serve(web_app)

@@ -203,10 +203,12 @@ class Jobs:
                 key = digest.digest_key(sub, day)
                 if await uow.deliveries.get(key):
                     continue
-                reply = digest.compose(await load_digest_data(uow, sub, now, day, hours))
+                data = await load_digest_data(uow, sub, now, day, hours)
+                reply = digest.compose(data)
                 status = DeliveryStatus.PENDING
-                if reply is None:
-                    reply, status = digest.all_clear(sub, day), (DeliveryStatus.PENDING if sub.all_clear else DeliveryStatus.SKIPPED)
+                if reply is None:  # nothing new: an all-clear line (with any standing risk) if the channel wants one
+                    reply = digest.all_clear(sub, day, digest.standing_risks(data))
+                    status = DeliveryStatus.PENDING if sub.all_clear else DeliveryStatus.SKIPPED
                 target = str(Target("channel", sub.channel))
                 word = "would post" if dry_run else ("posted" if status is DeliveryStatus.PENDING else "skipped (nothing new)")
                 report.lines.append(f"{workspace_id}: digest {key} -> {target}: {word}")

@@ -58,9 +58,12 @@ async def preview(_: c.PreviewDigest, ctx: Ctx) -> Reply:
                                  ctx.timezone_of(ctx.actor), ctx.now, private=ctx.caller.private_conversation)
     hours = settings_from(await ctx.uow.jobs.nudge_settings()).hours
     day = local_today(ctx.now, sub.timezone)
-    reply = digest.compose(await load_digest_data(ctx.uow, sub, ctx.now, day, hours))
+    data = await load_digest_data(ctx.uow, sub, ctx.now, day, hours)
+    reply = digest.compose(data)
     if reply is None:
-        return Reply(title="Nothing new for today's digest: all clear.", tone=Tone.INFO)
+        standing = digest.standing_risks(data)
+        said = f". Still at risk: {' · '.join(standing)}." if standing else ": all clear."
+        return Reply(title=f"Nothing new for today's digest{said}", tone=Tone.INFO)
     return dataclasses.replace(reply, ephemeral=True)
 
 

@@ -44,15 +44,32 @@ class TeamsMessenger:
         reference = await self._reference(delivery.workspace_id, target)
         sent: dict[str, Any] = {}
 
-        async def post(turn_context: TurnContext) -> None:
+        def card() -> Any:
             activity = MessageFactory.attachment(CardFactory.adaptive_card(render_card(reply)))
             activity.summary = card_text(reply)
-            response = await turn_context.send_activity(activity)
+            return activity
+
+        async def post(turn_context: TurnContext) -> None:
+            response = await turn_context.send_activity(card())
             sent["id"] = response.id if response else ""
             sent["conversation"] = turn_context.activity.conversation.id
 
+        async def started(turn_context: TurnContext) -> None:
+            sent["id"] = turn_context.activity.id or ""
+            sent["conversation"] = turn_context.activity.conversation.id if turn_context.activity.conversation else ""
+
         try:
-            await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
+            if target.kind == "channel" and _is_channel(reference):
+                # A digest is a new post in the channel, not one more reply in the chain it was asked from.
+                channel = reference.conversation.id.split(";", 1)[0]
+                tenant = reference.conversation.tenant_id
+                params = ConversationParameters(is_group=True, activity=card(), tenant_id=tenant,
+                                                channel_data={"channel": {"id": channel},
+                                                              **({"tenant": {"id": tenant}} if tenant else {})})
+                await self.adapter.create_conversation(self.app_id, started, params, reference.channel_id or "msteams",
+                                                       reference.service_url)
+            else:
+                await self.adapter.continue_conversation(reference, post, bot_app_id=self.app_id)
         except HttpOperationError as exc:
             status = exc.response.status_code if exc.response is not None else 0
             if status in GONE:
@@ -113,6 +130,10 @@ class TeamsMessenger:
             if await uow.conversations.mark_dead(conversation_id):
                 log.warning("Teams says the bot can no longer post in %s: marked inactive", conversation_id)
             await uow.commit()
+
+
+def _is_channel(reference: ConversationReference) -> bool:
+    return bool(reference.conversation and reference.conversation.conversation_type == "channel")
 
 
 def _retry_after(exc: HttpOperationError) -> float | None:

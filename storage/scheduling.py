@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import codec
+from bot.digest import DECLINED_DAYS
 from bot.domain import DigestSubscription, Handoff, Status
 from bot.nudge_policy import PastNudge, Rule
 from bot.outbox import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
@@ -177,19 +178,23 @@ class JobRepository(_Repository):
         return [_handoff(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def digest_handoffs(self, since: datetime, due_by: datetime, release_id: int | None) -> list[Handoff]:
-        """What a digest can mention: changed since the last one, or active and due by ``due_by``
-        or still unacknowledged (status open)."""
+        """What a digest can mention: changed since the last one, or active and due by ``due_by``,
+        still unacknowledged (status open), stuck (blocked or waiting for an answer), or declined
+        within the last week."""
         # The workspace (and release) is repeated inside each branch so that SQLite, like
         # PostgreSQL, answers each branch from an index (updated_at, or status and due date)
         # instead of walking the workspace's whole history.
         scope = [HandoffRow.workspace_id == self.workspace_id]
         if release_id is not None:
             scope.append(HandoffRow.release_id == release_id)
-        busy = [s.value for s in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.BLOCKED, Status.NEEDS_INFO)]
+        busy = [s.value for s in (Status.ACKNOWLEDGED, Status.IN_PROGRESS)]
+        stuck = [Status.OPEN.value, Status.BLOCKED.value, Status.NEEDS_INFO.value]
         stmt = select(HandoffRow).where(or_(
             and_(*scope, HandoffRow.updated_at >= since),
-            and_(*scope, HandoffRow.status == Status.OPEN.value),
+            and_(*scope, HandoffRow.status.in_(stuck)),
             and_(*scope, HandoffRow.status.in_(busy), HandoffRow.due_date <= due_by.date()),
+            and_(*scope, HandoffRow.status == Status.DECLINED.value,
+                 HandoffRow.updated_at >= since - timedelta(days=DECLINED_DAYS + 1)),
         ))
         return [_handoff(r) for r in (await self.session.execute(stmt.order_by(HandoffRow.number))).scalars()]
 

@@ -195,3 +195,21 @@ def test_a_secret_in_notes_is_redacted_once_in_the_draft_the_handoff_and_the_exp
         assert key not in text and "hunter2" not in text
         assert "My api key is [redacted secret]; password: [redacted secret]." in text
         assert text.count("secret]") == text.count("[redacted secret]")  # no fragments of a marker
+
+
+def test_the_digest_shows_what_is_stuck_and_a_standing_risk_in_one_line(tmp_path: Path) -> None:
+    """Issue 14, finding 9: blocked, needs-info and declined handoffs never appeared in a digest, and an
+    at-risk release was said again in full every day."""
+    setup = "\n".join([
+        "release new v9 in 3 weeks", "digest here 09:00", "@lee requirement for v9: battlecards | audience: sales",
+        "@lee question for v9: which segment?", "as lee", "block 1 waiting on legal", "ask 2 SMB or mid-market?",
+        "as dana", "gate decline v9 1 market too small",
+    ]) + "\n"
+    assert run_cli("shell", "--as", "dana", stdin=setup, cwd=tmp_path).returncode == 0
+    monday = datetime.now(UTC).date() + timedelta(days=14 - datetime.now(UTC).weekday())  # the decline is old news by then
+    out = run_cli("jobs", "run", "digests", "--at", f"{monday.isoformat()}T09:30:00+00:00", cwd=tmp_path).stdout
+    assert re.search(r"Stuck +2", out), out
+    assert re.search(r"#1 battlecards — blocked for \d+ days?: waiting on legal \(lee\)", out), out
+    assert re.search(r"#2 which segment\? — waiting for dana's answer for \d+ days?: SMB or mid-market\? \(lee\)", out)
+    assert re.search(r"Still at risk: v9 \(Market Opportunity declined \d+ days? ago: market too small", out), out
+    assert out.count("market too small") == 1

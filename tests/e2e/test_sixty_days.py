@@ -140,7 +140,7 @@ async def test_sixty_days_of_passes_lose_nothing_and_send_nothing_twice(slack: S
 
     # Recorded as sent ⇔ delivered, exactly once, each item named in its message.
     assert nudges, "sixty days and no reminders?"
-    for key, rule, person_id, handoff_id, delivery_key, _ in nudges:
+    for key, _, _, handoff_id, delivery_key, _ in nudges:
         assert deliveries[delivery_key][0] == "sent", key
         assert posted[delivery_key] == 1, key
         if handoff_id is not None:

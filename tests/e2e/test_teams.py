@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import jwt
 import pytest
@@ -90,6 +91,35 @@ async def test_handoff_admins_are_the_teams_admins_and_nobody_else_makes_leads(e
         assert "Omar is now pmm" in card_text(await teams.say("person me role pmm", user="omar"))
 
 
+class OneTenant:
+    def __init__(self, tenant: str) -> None:
+        self.tenant = tenant
+
+    async def workspace_ids(self) -> list[str]:
+        return [f"teams:{self.tenant}"]
+
+
+async def test_a_digest_asked_for_in_a_reply_chain_is_a_new_post_in_the_channel(teams: TeamsHarness, clock: FakeClock) -> None:
+    """Issue 14, finding 9 on Teams: the digest used to land inside the old reply chain it was asked from."""
+    channel = f"19:launch-{uuid.uuid4().hex[:6]}@thread.tacv2"
+    chain = f"{channel};messageid=42"
+    assert "digest at 09:00" in card_text(await teams.say("digest here 09:00", kind="channel", conversation=chain))
+    await teams.say("handoff <at>Lee</at> requirement: battlecards", mentions=("lee",), kind="channel", conversation=chain)
+    ticks = teams.ticks()
+    ticks.jobs.workspaces = OneTenant(teams.tenant)
+    clock.now = clock.now.replace(hour=9, minute=30) + timedelta(days=1)  # Tuesday 09:30 UTC, the user's zone
+    before = len(teams.connector.sent)
+    await ticks.digests()
+    posted = teams.connector.sent[before:]
+    [digest] = [s for s in posted if "Handoff digest" in card_text(s.activity)]
+    assert digest.conversation == channel and digest.reply_to is None  # a new post, not in the chain
+    [created] = [c for c in teams.connector.created if (c.get("channelData") or {}).get("channel", {}).get("id") == channel]
+    assert "battlecards" in json.dumps(created["activity"])
+    assert not [s for s in posted if s.conversation == chain]
+    for attachment in digest.activity["attachments"]:
+        assert_valid_card(attachment["content"])
+
+
 async def test_a_reason_button_asks_for_the_reason_in_a_card_form(teams: TeamsHarness) -> None:
     await teams.say("handoff <at>Lee</at> requirement: pricing page by fri", mentions=("lee",))
     form = await teams.say("", user="lee", value={"handoff_action": "handoff.decline", "value": "1"})
@@ -108,7 +138,6 @@ async def test_a_release_made_in_a_channel_keeps_its_knowledge_in_one_reply_chai
                     conversation=channel)
     await teams.say("handoff <at>Lee</at> requirement for v2.3: private pricing plan", mentions=("lee",))  # a 1:1 chat
     chain = [s for s in teams.connector.sent if s.conversation == f"{channel};messageid={root.activity_id}"]
-    print("DBG", [(s.method, s.conversation, card_text(s.activity)[-200:]) for s in teams.connector.sent])
     texts = " ".join(card_text(s.activity) for s in chain)
     assert "We launch mid" in texts and "battlecards" in texts
     assert "private pricing" not in texts, "what was said in a 1:1 chat stays out of the channel"

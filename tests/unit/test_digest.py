@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import DigestData, compose, due_day, visible_in, window_start
+from bot.digest import DigestData, all_clear, compose, due_day, standing_risks, visible_in, window_start
 from bot.domain import (
     Area,
     Assignment,
@@ -166,7 +166,7 @@ def test_compose_leads_with_counts_then_groups_by_release_name() -> None:
              handoff(3, "loose end", created=OLD, status=Status.OPEN),
              handoff(4, "alpha faq", created=OLD, updated=FRESH, status=Status.DONE, release=ALPHA))
     assert counts(d) == {"New": "2", "Done": "1", "Awaiting acknowledgement": "1", "Due soon": "0", "Overdue": "0",
-                         "Grey areas to settle": "0", "Gates to decide": "0"}
+                         "Stuck": "0", "Grey areas to settle": "0", "Gates to decide": "0"}
     body = text(d)
     assert body.index("Alpha launch") < body.index("alpha claims") < body.index("alpha faq")
     assert body.index("alpha faq") < body.index("Beta launch") < body.index("beta copy")
@@ -251,7 +251,8 @@ def test_long_sections_are_cut_with_a_count_of_the_rest() -> None:
 
 
 def test_compose_lists_declined_and_due_launch_gates_under_their_release() -> None:
-    gates = [Gate(1, "w", ALPHA.id, 0, "Market Opportunity", (Role.PM,), GateStatus.DECLINED, note="market too small"),
+    gates = [Gate(1, "w", ALPHA.id, 0, "Market Opportunity", (Role.PM,), GateStatus.DECLINED, decided_at=FRESH,
+                  note="market too small"),
              Gate(2, "w", ALPHA.id, 1, "Release Readiness", (Role.PMM,), due_date=TODAY + timedelta(days=3)),
              Gate(3, "w", BETA.id, 0, "Use Case Definition", (Role.PM,), due_date=TODAY - timedelta(days=1))]
     d = dataclasses.replace(data(), gates=gates)
@@ -260,3 +261,38 @@ def test_compose_lists_declined_and_due_launch_gates_under_their_release() -> No
     assert "Market Opportunity declined: market too small (the release is at risk)" in body
     assert body.index("Alpha launch") < body.index("Release Readiness to decide, due in 3 days") < body.index("Beta launch")
     assert "Use Case Definition to decide, due 1 day ago (the release is at risk)" in body
+
+
+# --- what is stuck, and risks that stand (issue 14, finding 9) -------------------------------------
+
+def test_blocked_waiting_and_declined_items_are_listed_with_why_and_for_how_long() -> None:
+    d = data(handoff(1, "battlecard", created=OLD, updated=OLD, status=Status.BLOCKED, status_note="waiting on legal"),
+             handoff(2, "segment", created=OLD, updated=SINCE - timedelta(days=1), status=Status.NEEDS_INFO,
+                     status_note="which segment?", due=TODAY - timedelta(days=1)),
+             handoff(3, "hero copy", created=OLD, updated=FRESH, status=Status.DECLINED, status_note="web team's"),
+             handoff(4, "ancient", created=OLD, updated=OLD - timedelta(days=10), status=Status.DECLINED))
+    assert counts(d)["Stuck"] == "3" and counts(d)["Overdue"] == "0"  # stuck is said once, not also as overdue
+    lines = text(d).splitlines()
+    at = lines.index("Stuck")
+    assert lines[at + 1:at + 4] == [
+        "#1 battlecard — blocked for 6 days: waiting on legal (Dana)",
+        "#2 segment — waiting for Sam's answer for 2 days: which segment? (Dana)",
+        "#3 hero copy — declined yesterday: web team's (Dana)",
+    ]
+    assert "ancient" not in text(d)
+
+
+def test_a_release_at_risk_since_before_the_window_is_one_compact_line_and_no_news_alone() -> None:
+    gates = [Gate(1, "w", ALPHA.id, 0, "Market Opportunity", (Role.PM,), GateStatus.DECLINED, decided_at=OLD,
+                  note="market too small"),
+             Gate(2, "w", ALPHA.id, 1, "Use Case Definition", (Role.PM,), due_date=TODAY - timedelta(days=9))]
+    quiet = dataclasses.replace(data(), gates=gates)
+    assert compose(quiet) is None  # nothing new today: the standing risk alone is not news
+    assert standing_risks(quiet) == ["Alpha launch (Market Opportunity declined 6 days ago: market too small; "
+                                     "Use Case Definition 9 days late)"]
+    clear = plain_text(all_clear(SUB, TODAY, standing_risks(quiet)))
+    assert "nothing new" in clear and "Still at risk: Alpha launch (Market Opportunity declined" in clear
+    busy = dataclasses.replace(data(handoff(5, "new work")), gates=gates)
+    body = text(busy)
+    assert body.count("Market Opportunity") == 1 and "Still at risk: Alpha launch" in body
+    assert counts(busy)["Gates to decide"] == "0"

@@ -21,7 +21,7 @@ from bot import commands as c
 from bot import drafting, rights
 from bot.context import Caller, Ctx
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.ownership import ownership
 from bot.releases import find_release
 from bot.rights import Party
@@ -120,7 +120,7 @@ async def use(cmd: c.UseDraft, ctx: Ctx) -> c.CreateHandoff:
     """The draft becomes a messaging handoff to the PMM who drives messaging (or any PMM)."""
     record = await load(ctx, cmd.draft_id, mine=True)
     if record.status in ("discarded", "used"):
-        raise NotAllowed(f"This draft was already {record.status}.")
+        raise InvalidInput(f"This draft was already {record.status}; `draft <notes>` starts a new one.")
     owner = await _messaging_owner(ctx, record.release_id)
     release = (await ctx.uow.releases.get_many([record.release_id])).get(record.release_id) if record.release_id else None
     title = (record.result or {}).get("headline") or "Messaging for: " + _first_sentence(record.notes)

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import build_jobs
 from tests.e2e.slack_harness import SlackHarness, running_app
+from tests.e2e.test_slack_scheduled import OnlyThisTeam, delivery_key_of
 from tests.support import FakeClock
 
 START = datetime(2026, 11, 23, 0, 5, tzinfo=UTC)  # a Monday
@@ -73,14 +74,6 @@ async def slack(engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[SlackHar
         yield harness
 
 
-class OnlyThisTeam:
-    def __init__(self, team: str) -> None:
-        self.team = team
-
-    async def workspace_ids(self) -> list[str]:
-        return [f"slack:{self.team}"]
-
-
 async def rows(engine: AsyncEngine, sql: str, workspace: str) -> list[tuple]:
     """Raw rows, with SQLite's text timestamps and dates read back as PostgreSQL gives them."""
     async with engine.connect() as conn:
@@ -95,12 +88,6 @@ def _typed(value: object) -> object:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return value
-
-
-def key_of(params: dict) -> str:
-    meta = params.get("metadata")
-    meta = json.loads(meta) if isinstance(meta, str) else meta or {}
-    return (meta.get("event_payload") or {}).get("key", "")
 
 
 async def test_sixty_days_of_passes_lose_nothing_and_send_nothing_twice(slack: SlackHarness, engine: AsyncEngine,
@@ -135,8 +122,8 @@ async def test_sixty_days_of_passes_lose_nothing_and_send_nothing_twice(slack: S
     numbers = {hid: n for hid, n in await rows(engine, "SELECT id, number FROM handoffs WHERE workspace_id = :w", workspace)}
     deliveries = {k: (status, target, sent_at) for k, status, target, sent_at in await rows(
         engine, "SELECT key, status, target, sent_at FROM deliveries WHERE workspace_id = :w", workspace)}
-    posted = Counter(key_of(c.params) for c in slack.fake.calls_to("chat.postMessage"))
-    bodies = {key_of(c.params): json.dumps(c.params.get("blocks")) for c in slack.fake.calls_to("chat.postMessage")}
+    posted = Counter(delivery_key_of(c.params) for c in slack.fake.calls_to("chat.postMessage"))
+    bodies = {delivery_key_of(c.params): json.dumps(c.params.get("blocks")) for c in slack.fake.calls_to("chat.postMessage")}
 
     # Recorded as sent ⇔ delivered, exactly once, each item named in its message.
     assert nudges, "sixty days and no reminders?"

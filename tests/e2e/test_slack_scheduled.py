@@ -41,10 +41,10 @@ def ticks_for(slack: SlackHarness, engine: AsyncEngine) -> Ticks:
 def posts(slack: SlackHarness, channel_prefix: str) -> list[dict]:
     """What the outbox posted there (interactive posts carry a ``notice:`` key)."""
     return [c.params for c in slack.fake.calls_to("chat.postMessage")
-            if str(c.params.get("channel", "")).startswith(channel_prefix) and not _key(c.params).startswith("notice:")]
+            if str(c.params.get("channel", "")).startswith(channel_prefix) and not delivery_key_of(c.params).startswith("notice:")]
 
 
-def _key(params: dict) -> str:
+def delivery_key_of(params: dict) -> str:
     meta = params.get("metadata")
     meta = json.loads(meta) if isinstance(meta, str) else meta or {}
     return (meta.get("event_payload") or {}).get("key", "notice:")

@@ -34,7 +34,7 @@ from bot import (
 from bot.context import Caller, Ctx
 from bot.domain import Area, Duty, EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Release, Role, Workspace
 from bot.drafts import DAILY_TOKENS, Drafter, DraftService
-from bot.errors import HandoffError, NotAllowed
+from bot.errors import Contention, HandoffError, NotAllowed
 from bot.export import export_release
 from bot.grammar import UsageError, parse
 from bot.log_context import bind_workspace
@@ -46,6 +46,7 @@ from bot.workload import show as show_workload
 from bot.workload_presenter import workload_reply
 
 log = logging.getLogger("handoff.core")
+CONTENDED_TRIES = 3  # a command PostgreSQL rolled back to break a deadlock is run again, up to this often
 
 Route = Callable[[Any, Ctx], Awaitable[Reply]]
 ROUTES: dict[type, Route] = {}
@@ -170,18 +171,14 @@ class Core:
         caller, command = _printable(caller), _printable(command)
         try:
             profiles = await self._profiles(caller, command)
-            async with self.uow_factory(caller.workspace_id) as uow:
-                workspace = await self._workspace(uow)
-                actor, areas_version = await uow.people.upsert_caller(
-                    NewPerson(caller.user_id, caller.display_name, caller.timezone, self.is_admin(caller)))
-                _check_actor(command, actor)
-                ctx = Ctx(uow, caller, actor, workspace, self.clock(), profiles, area_cache=self.area_cache,
-                          areas_version=areas_version)
-                reply = await ROUTES[type(command)](command, ctx)
-                lines = await _thread_lines(ctx)
-                await uow.commit()
-            return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today(), ctx.pending_draft,
-                           tuple(ctx.files))
+            for attempt in range(1, CONTENDED_TRIES + 1):
+                try:
+                    return await self._run(caller, command, profiles)
+                except Contention:  # rolled back whole: nothing was written, so running it again is safe
+                    if attempt == CONTENDED_TRIES:
+                        raise
+                    log.info("%s met a concurrent change; running it again", type(command).__name__)
+            raise AssertionError("unreachable")
         except UsageError as exc:
             return Outcome(presenters.usage(exc.topic, str(exc)))
         except HandoffError as exc:
@@ -193,6 +190,21 @@ class Core:
                 extra={"error_id": error_id, "workspace": caller.workspace_id},
             )
             return Outcome(error(f"Sorry, something went wrong on my side (error {error_id}). Please try again.", error_id))
+
+    async def _run(self, caller: Caller, command: c.Command, profiles: dict[str, NewPerson]) -> Outcome:
+        """One attempt: the whole command in one transaction, committed or not at all."""
+        async with self.uow_factory(caller.workspace_id) as uow:
+            workspace = await self._workspace(uow)
+            actor, areas_version = await uow.people.upsert_caller(
+                NewPerson(caller.user_id, caller.display_name, caller.timezone, self.is_admin(caller)))
+            _check_actor(command, actor)
+            ctx = Ctx(uow, caller, actor, workspace, self.clock(), profiles, area_cache=self.area_cache,
+                      areas_version=areas_version)
+            reply = await ROUTES[type(command)](command, ctx)
+            lines = await _thread_lines(ctx)
+            await uow.commit()
+        return Outcome(reply, tuple(ctx.notices), lines, tuple(ctx.touched.values()), ctx.today(), ctx.pending_draft,
+                       tuple(ctx.files))
 
     def is_admin(self, caller: Caller) -> bool:
         """The platform says so (Slack owners and admins, the shell's own user), or HANDOFF_ADMINS does."""

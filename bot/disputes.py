@@ -33,6 +33,7 @@ class DisputeView:
 
 async def raise_dispute(cmd: c.RaiseDispute, ctx: Ctx) -> tuple[DisputeView, bool]:
     """Record a dispute, or the other party's side of an open one; returns (view, is_new)."""
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     if len(cmd.reason) > MAX_REASON:
         raise InvalidInput(f"Keep the reason under {MAX_REASON} characters; link to a doc for more.", field="reason")
     if cmd.number is not None:
@@ -99,6 +100,7 @@ async def list_open(ctx: Ctx) -> list[DisputeView]:
 
 
 async def resolve(cmd: c.ResolveDispute, ctx: Ctx) -> DisputeView:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     dispute = await ctx.uow.disputes.get(cmd.dispute_id)
     if dispute is None:
         raise NotFound(f"There is no dispute D{cmd.dispute_id} here; `disputes` lists the open ones.")

@@ -116,6 +116,9 @@ async def save(cmd: c.SaveDraft, ctx: Ctx) -> DraftRecord:
     return record
 
 
+OPEN_DRAFT = ("pending", "drafted", "brief")  # not used, not discarded: a click on Use or Discard still counts
+
+
 async def use(cmd: c.UseDraft, ctx: Ctx) -> c.CreateHandoff:
     """The draft becomes a messaging handoff to the PMM who drives messaging (or any PMM)."""
     record = await load(ctx, cmd.draft_id, mine=True)
@@ -125,14 +128,16 @@ async def use(cmd: c.UseDraft, ctx: Ctx) -> c.CreateHandoff:
     release = (await ctx.uow.releases.get_many([record.release_id])).get(record.release_id) if record.release_id else None
     title = (record.result or {}).get("headline") or "Messaging for: " + _first_sentence(record.notes)
     details = draft_text(record.result) if record.result else brief_text(drafting.brief(record.notes, record.options.get("audience")))
-    await ctx.uow.drafts.set_status(record.id, "used")
+    if not await ctx.uow.drafts.set_status(record.id, "used", expected=OPEN_DRAFT):
+        raise InvalidInput("Someone used or discarded this draft a moment ago; `draft <notes>` starts a new one.")
     return c.CreateHandoff(title=title[:200], owner=c.UserRef(platform_id=owner.platform_user_id) if owner else None,
                            kind=Kind.MESSAGING, release=release.name if release else None, details=details[:3000])
 
 
 async def discard(cmd: c.DiscardDraft, ctx: Ctx) -> DraftRecord:
     record = await load(ctx, cmd.draft_id, mine=True)
-    await ctx.uow.drafts.set_status(record.id, "discarded")
+    if not await ctx.uow.drafts.set_status(record.id, "discarded", expected=OPEN_DRAFT):
+        raise InvalidInput(f"This draft was already {record.status}.")
     return record
 
 

@@ -6,6 +6,7 @@
     ├── NotAllowed               the caller lacks the right for this move
     ├── IllegalTransition        the state machine refuses the move (names the allowed ones)
     ├── ConcurrentChange         someone else changed the handoff first (compare-and-set lost)
+    ├── Contention               two transactions waited on each other (a deadlock): run it again
     └── TemporarilyUnavailable   the database is unreachable; try again in a moment
 
 Anything else that escapes a use case is a bug: handlers log it with an error id and answer with
@@ -45,6 +46,11 @@ class IllegalTransition(HandoffError):
 
 class ConcurrentChange(HandoffError):
     pass
+
+
+class Contention(HandoffError):
+    """The database broke a deadlock (or a serialisation conflict) by rolling this transaction back;
+    nothing of it was written, so the core runs the command again."""
 
 
 class TemporarilyUnavailable(HandoffError):

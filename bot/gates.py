@@ -93,6 +93,7 @@ def find_gate(gates: list[Gate], text: str) -> tuple[Gate, str]:
 
 
 async def decide(cmd: c.DecideGate, ctx: Ctx) -> GateDecision:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     gates = await ctx.uow.gates.for_release(release.id)
     if not gates:
@@ -191,6 +192,7 @@ def slip_sentence(release: Release, slip: Slip) -> str:
 
 
 async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     slip = await ctx.uow.gates.open_slip(release.id)
     if slip is None:
@@ -237,6 +239,7 @@ async def show_template(ctx: Ctx) -> tuple[list[GateTemplateItem], bool]:
 async def edit_template(cmd: c.EditGateTemplate, ctx: Ctx) -> tuple[list[GateTemplateItem], str]:
     """Leads and admins edit the template (dispatch checks it); releases made afterwards use it,
     existing ones keep theirs."""
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     items = await template_of(ctx.uow)
     if cmd.action == "reset":
         await ctx.uow.gates.save_template(None)

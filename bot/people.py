@@ -19,7 +19,7 @@ async def set_role(cmd: c.SetPersonRole, ctx: Ctx) -> Person:
     action = "person.lead" if cmd.role is Role.LEAD else "person.role"
     rights.require(action, ctx.actor, _holds(ctx, person), subject=_whom(ctx, person), names={Party.SELF: person.display_name})
     person.role = cmd.role
-    await ctx.uow.people.update(person)
+    await ctx.uow.people.set_role(person.id, cmd.role)
     return person
 
 
@@ -28,7 +28,7 @@ async def set_timezone(cmd: c.SetPersonTimezone, ctx: Ctx) -> Person:
     rights.require("person.timezone", ctx.actor, _holds(ctx, person), subject=_whom(ctx, person),
                    names={Party.SELF: person.display_name})
     person.timezone = check_timezone(cmd.timezone)
-    await ctx.uow.people.update(person)
+    await ctx.uow.people.set_timezone(person.id, person.timezone)
     return person
 
 

@@ -54,6 +54,7 @@ async def assign(cmd: c.AssignArea, ctx: Ctx, *, settles: bool = True) -> Assign
     driver, or taken while there is none; anyone else's claim is recorded beside the driver's as a
     dispute, which the driver and the leads are told of. A lead's choice settles (``settles``) any
     open dispute on the area."""
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     area = await _area(ctx, cmd.area)
     release = await find_release(ctx.uow, cmd.release) if cmd.release else None
     person = await ctx.person(cmd.person)
@@ -124,6 +125,7 @@ async def _driver_names(ctx: Ctx, drivers: tuple[int, ...]) -> dict[Party, str]:
 
 
 async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     area = await _area(ctx, cmd.area)
     release = await find_release(ctx.uow, cmd.release) if cmd.release else None
     person = await ctx.person(cmd.person)
@@ -156,6 +158,7 @@ async def list_areas(cmd: c.ListAreas, ctx: Ctx) -> tuple[list[AreaReport], Rele
 
 
 async def create_area(cmd: c.CreateArea, ctx: Ctx) -> Area:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     name = " ".join(cmd.name.split())
     if not 2 <= len(name) <= 60:
         raise InvalidInput("An area name has 2 to 60 characters.")

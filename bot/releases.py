@@ -45,6 +45,7 @@ async def find_release(uow: UnitOfWork, name: str) -> Release:
 
 
 async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     name = cmd.name.strip()
     if not name or len(name) > MAX_NAME or not re.search(r"\w", name):
         raise InvalidInput(f"A release name has 1 to {MAX_NAME} characters, with at least one letter or digit.")
@@ -111,6 +112,7 @@ async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, Knowledg
 
 async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, Person | None]:
     """Give the release to someone else to answer for (slips, at-risk notices, decisions)."""
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     people = await ctx.uow.people.get_many([release.owner_id]) if release.owner_id else {}
     before = people.get(release.owner_id) if release.owner_id else None

@@ -27,6 +27,7 @@ def _conversation(ctx: Ctx) -> str:
 
 async def subscribe(cmd: c.SubscribeDigest, ctx: Ctx) -> DigestSubscription:
     channel = _conversation(ctx)
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     current = await ctx.uow.digests.by_channel(channel)
     if current is None and cmd.at is None:
         raise NotFound("This channel has no digest yet; start one with `digest here 09:00`.")
@@ -43,6 +44,7 @@ async def subscribe(cmd: c.SubscribeDigest, ctx: Ctx) -> DigestSubscription:
 
 
 async def stop(_: c.StopDigest, ctx: Ctx) -> bool:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     return await ctx.uow.digests.remove(_conversation(ctx))
 
 
@@ -82,6 +84,7 @@ async def upcoming_nudges(_: c.ShowNudges, ctx: Ctx) -> Plan:
 
 
 async def set_option(cmd: c.SetNudgeOption, ctx: Ctx) -> str:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     current = settings_from(await ctx.uow.jobs.nudge_settings())
     values = settings_to(current)
     value = cmd.value.strip().lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
@@ -38,9 +39,13 @@ class DraftRepository(_Repository):
         await self.session.execute(update(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.id == draft_id)
                                    .values(status=status, result=result, entry_id=entry_id))
 
-    async def set_status(self, draft_id: int, status: str) -> None:
-        await self.session.execute(update(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.id == draft_id)
-                                   .values(status=status))
+    async def set_status(self, draft_id: int, status: str, expected: Sequence[str] | None = None) -> bool:
+        """Change the status, from one of ``expected`` when given (compare-and-set: two clicks on Use
+        make one handoff); whether it changed."""
+        stmt = update(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.id == draft_id)
+        if expected is not None:
+            stmt = stmt.where(DraftRow.status.in_(list(expected)))
+        return (await self.session.execute(stmt.values(status=status))).rowcount == 1
 
     async def awaiting_review(self, release_id: int) -> int:
         stmt = select(func.count()).select_from(DraftRow).where(

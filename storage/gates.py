@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, or_, select, update
 
 from bot.domain import Gate, GateStatus, GateTemplateItem, Role, Slip, SlipStatus
-from storage.dialect import insert_ignore
+from storage.dialect import insert_ignore, upsert
 from storage.models import GateRow, GateTemplateRow, GateWatcherRow, SlipRow
 from storage.repositories import _Repository, utc
 
@@ -71,12 +71,10 @@ class GateRepository(_Repository):
         return {person_id: watching for person_id, watching in await self.session.execute(stmt)}
 
     async def set_watching(self, release_id: int, person_id: int, watching: bool) -> None:
-        await self.session.execute(delete(GateWatcherRow).where(
-            GateWatcherRow.workspace_id == self.workspace_id, GateWatcherRow.release_id == release_id,
-            GateWatcherRow.person_id == person_id))
-        self.session.add(GateWatcherRow(workspace_id=self.workspace_id, release_id=release_id, person_id=person_id,
-                                        watching=watching))
-        await self.session.flush()
+        """One row per person and release, written in one statement: two clicks at once cannot collide."""
+        await upsert(self.session, GateWatcherRow, {"workspace_id": self.workspace_id, "release_id": release_id,
+                                                    "person_id": person_id, "watching": watching},
+                     ("workspace_id", "release_id", "person_id"), ("watching",))
 
     # --- the workspace's template ---------------------------------------------------------
 

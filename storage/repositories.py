@@ -90,6 +90,14 @@ class WorkspaceRepository(_Repository):
             assert row is not None
         return Workspace(id=row.id, timezone=row.timezone), created
 
+    async def lock(self) -> None:
+        """Hold the workspace's row until the transaction ends, so changes to its shared settings
+        (nudges, digests, the gate template, grey areas, releases, gates, disputes) are made one
+        after the other, each on what the one before left. PostgreSQL: ``SELECT … FOR UPDATE``;
+        SQLite already holds its one write lock from ``BEGIN IMMEDIATE``."""
+        if self.session.bind.dialect.name == "postgresql":
+            await self.session.execute(select(WorkspaceRow.id).where(WorkspaceRow.id == self.workspace_id).with_for_update())
+
     async def allocate_handoff_number(self) -> int:
         """Take the next short number; the row lock serialises concurrent creators."""
         stmt = (
@@ -202,12 +210,14 @@ class PersonRepository(_Repository):
         stmt = select(PersonRow).where(PersonRow.workspace_id == self.workspace_id, PersonRow.role == role.value)
         return [_person(r) for r in (await self.session.execute(stmt.order_by(PersonRow.name_key))).scalars()]
 
-    async def update(self, person: Person) -> None:
-        await self.session.execute(
-            update(PersonRow)
-            .where(PersonRow.workspace_id == self.workspace_id, PersonRow.id == person.id)
-            .values(role=person.role.value if person.role else None, timezone=person.timezone)
-        )
+    async def set_role(self, person_id: int, role: Role) -> None:
+        """One column: a role changed at the same moment as the time zone leaves the time zone alone."""
+        await self.session.execute(update(PersonRow).where(PersonRow.workspace_id == self.workspace_id,
+                                                           PersonRow.id == person_id).values(role=role.value))
+
+    async def set_timezone(self, person_id: int, timezone: str) -> None:
+        await self.session.execute(update(PersonRow).where(PersonRow.workspace_id == self.workspace_id,
+                                                           PersonRow.id == person_id).values(timezone=timezone))
 
 
 def _release(row: ReleaseRow) -> Release:

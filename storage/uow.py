@@ -8,7 +8,7 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.errors import TemporarilyUnavailable
+from bot.errors import Contention, TemporarilyUnavailable
 from storage.database import is_sqlite
 from storage.disputes import DisputeRepository
 from storage.drafts import DraftRepository
@@ -79,6 +79,8 @@ class SqlUnitOfWork:
                 self._writer_lock.release()
         if unreachable(exc):
             raise TemporarilyUnavailable("The database is not answering; try again in a moment.") from exc
+        if contended(exc):
+            raise Contention("Someone changed the same thing at the same moment; please try again.") from exc
 
     async def commit(self) -> None:
         # A request handled from the inbox is marked done in the transaction that made its change.
@@ -90,6 +92,17 @@ _UNREACHABLE = (
     "connection refused", "connection was closed", "could not connect", "terminating connection",
     "connection is closed", "database is locked", "the database system is starting up",
 )
+
+
+_CONTENDED = ("40P01", "40001")  # PostgreSQL: deadlock_detected, serialization_failure
+
+
+def contended(exc: BaseException | None) -> bool:
+    """PostgreSQL rolled the transaction back to break a deadlock: running it again is safe."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in _CONTENDED or "deadlock detected" in str(exc.orig).lower()
 
 
 def unreachable(exc: BaseException | None) -> bool:

@@ -165,7 +165,7 @@ async def seed_areas(factory: UnitOfWorkFactory, rng: random.Random, areas: Sequ
         for i in range(12):
             person = await uow.people.upsert(NewPerson(f"u{i:02}", f"Person {i:02}"))
             person.role = (Role.PM, Role.PMM, Role.LEAD)[i % 3]
-            await uow.people.update(person)
+            await uow.people.set_role(person.id, person.role)
             people.append(person)
         for area_row in await uow.areas.list():
             if rng.random() < 0.5:

@@ -327,6 +327,7 @@ class AnswerSlip:
     release: str
     accept: bool
     note: str = ""
+    slip_id: int | None = None  # the proposal a button showed (``S12``): a newer one is not answered by it
 
 
 @dataclass(frozen=True)

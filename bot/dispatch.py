@@ -358,7 +358,7 @@ async def _who_owns(cmd: c.WhoOwns, ctx: Ctx) -> Reply:
 @route(c.AssignArea, lambda cmd: "area.driver" if cmd.duty is Duty.DRIVER else "area.duty")
 async def _assign(cmd: c.AssignArea, ctx: Ctx) -> Reply:
     result = await registry.assign(cmd, ctx)
-    if result.dispute is not None:  # a competing claim: the driver and the leads hear of it now, with the choices
+    if result.dispute is not None and result.new_dispute:  # a competing claim: the driver and the leads hear of it now
         view = await disputes.load_view(ctx, result.dispute)
         card = gate_presenters.dispute_card(view.dispute, view.subject, view.people, view.options)
         told = {p.id: p for p in (*result.disputed_with, *await disputes.leads(ctx))}

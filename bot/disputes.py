@@ -163,7 +163,7 @@ async def load_view(ctx: Ctx, dispute: Dispute) -> DisputeView:
     scope = f" for {release.name}" if release else ""
     options = [f"{people[p].display_name} drives {area.name}{scope}" for p in _parties(dispute)]
     owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, dispute.release_id)
-    if not set(_parties(dispute)) <= set(owned.effective_drivers):  # both drive it: "no change" would settle nothing
+    if not set(_parties(dispute)) & set(owned.effective_drivers):  # when one of them drives it, that is "no change"
         options.append(f"No change to {area.name}{scope}")
     return DisputeView(dispute, f"{area.name}{scope}", people, options)
 

@@ -39,7 +39,10 @@ async def gate_state(uow: UnitOfWork, now: datetime, timezone: str, people: list
 async def propose_late_slips(uow: UnitOfWork, now: datetime, timezone: str, hours: WorkingHours,
                              dry_run: bool = False) -> tuple[list[NewDelivery], list[str]]:
     """A new target for each release whose gate is late, as late as the gate is; the release
-    thread's posts of the new proposals, and a line for the operator's report about each."""
+    thread's posts of the new proposals, and a line for the operator's report about each. Only in
+    the workspace's working hours: the release thread hears of it then, not at midnight."""
+    if not hours.is_open(now, timezone):
+        return [], []
     today = local_today(now, timezone)
     latest: dict[int, Gate] = {}  # per release, the gate that is latest: the release slips by that much
     for gate in await uow.gates.pending_due_by(today - timedelta(days=1)):

@@ -50,8 +50,8 @@ def _slip_blocks(out: ReplyBuilder, release: Release, slip: Slip) -> None:
 
 def slip_buttons(release: Release, slip: Slip) -> Actions:
     ref = quoted(release.name)
-    return Actions((command_button(f"Move to {slip.proposed_target}", f"release slip accept {ref}", "primary"),
-                    command_button("Keep the date", f"release slip reject {ref}")))
+    return Actions((command_button(f"Move to {slip.proposed_target}", f"release slip accept {ref} S{slip.id}", "primary"),
+                    command_button("Keep the date", f"release slip reject {ref} S{slip.id}")))
 
 
 def gate_buttons(release: Release, gate: Gate) -> Actions:

@@ -112,6 +112,8 @@ async def decide(cmd: c.DecideGate, ctx: Ctx) -> GateDecision:
         raise InvalidInput(f"Keep the note under {MAX_NOTE} characters; link to a doc for more.", field="reason")
     gate.status, gate.decided_by, gate.decided_at, gate.note = status, ctx.actor.id, ctx.now, note or None
     await ctx.uow.gates.save(gate)
+    if status is not GateStatus.DECLINED:  # decided: a new date proposed because of this gate no longer stands
+        await ctx.uow.gates.withdraw_slips(gate.id)
     sentence = f"{ctx.actor.display_name} {_PAST[status]} the {gate.name} gate of {release.name}" + (f": {note}" if note else "")
     await ctx.record(EntryKind.GATE, sentence, release.id)
     slip_to = None
@@ -196,7 +198,10 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
     release = await find_release(ctx.uow, cmd.release)
     slip = await ctx.uow.gates.open_slip(release.id)
     if slip is None:
-        raise NotFound(f"{release.name} has no proposed new date to answer.")
+        raise NotFound(f"{release.name} has no proposed new date to answer; `release show {quoted(release.name)}` has its target.")
+    if cmd.slip_id is not None and cmd.slip_id != slip.id:
+        raise InvalidInput(f"That proposal was replaced by a newer one: move {release.name} to {slip.proposed_target} "
+                           f"({slip.reason}). `release show {quoted(release.name)}` has it, with its own buttons.")
     owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
     rights.require("release.slip", ctx.actor, {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set(),
                    subject=release.name, names={Party.RELEASE_OWNER: owner.display_name if owner else ""})

@@ -564,7 +564,7 @@ _ROLE_WORDS = {"pm": Role.PM, "pms": Role.PM, "pmm": Role.PMM, "pmms": Role.PMM,
 
 
 def _parse_slip(rest: str) -> c.AnswerSlip:
-    """``slip accept|reject <release> [note]``."""
+    """``slip accept|reject <release> [S<id>] [note]``: buttons name the proposal they show."""
     verb, tail = _split_word(rest)
     if verb.lower() not in ("accept", "reject"):
         raise UsageError("`release slip accept v2.3` takes the proposed date; `release slip reject v2.3 [why]` keeps the target.",
@@ -572,7 +572,10 @@ def _parse_slip(rest: str) -> c.AnswerSlip:
     release, note = _take_name(tail)
     if not release:
         raise UsageError(f"Name the release: `release slip {verb.lower()} v2.3`.", "release")
-    return c.AnswerSlip(release, verb.lower() == "accept", note)
+    slip_id = None
+    if m := re.match(r"S(\d{1,9})(?:\s+|$)", note):
+        slip_id, note = int(m.group(1)), note[m.end():].strip()
+    return c.AnswerSlip(release, verb.lower() == "accept", note, slip_id)
 
 
 def _parse_dispute(rest: str) -> c.Command:

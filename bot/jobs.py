@@ -28,6 +28,7 @@ log = logging.getLogger("handoff.jobs")
 # How far back the policy looks at its own nudges: further than the longest escalation streak
 # (20 working days at most) and the cadence of gate reminders.
 PAST_WINDOW = timedelta(days=42)
+ALREADY_SENT = "already sent under this key"
 
 
 class WorkspaceLister(Protocol):
@@ -87,7 +88,7 @@ async def record_plan(uow: UnitOfWork, p: Plan, now: datetime) -> Recorded:
 
 async def _record(uow: UnitOfWork, out: Recorded, items: list[Nudge], done: set[str], prefix: str, kind: DeliveryKind,
                   target: str, render: Callable[[Sequence[Nudge]], Reply], now: datetime) -> None:
-    out.not_queued += [(n, "already sent under this key") for n in items if n.key in done]
+    out.not_queued += [(n, ALREADY_SENT) for n in items if n.key in done]
     items = [n for n in items if n.key not in done]
     if not items:
         return
@@ -176,7 +177,8 @@ class Jobs:
             report.queued += recorded.queued
             for nudge, why in recorded.not_queued:
                 report.not_queued.append((nudge.key, why))
-                report.lines.append(f"{workspace_id}: not sent {nudge.key}: {why}")
+                if why != ALREADY_SENT:  # a long-overdue thread line is planned again each pass: not news
+                    report.lines.append(f"{workspace_id}: not sent {nudge.key}: {why}")
             for post in posts:
                 report.queued += await uow.deliveries.add(post, now)
             await uow.commit()

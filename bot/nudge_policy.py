@@ -252,23 +252,23 @@ def _handoff_nudges(state: NudgeState, h: Handoff) -> list[Nudge]:
     if owner is None:
         tz = _tz(state, requester) if requester else state.workspace_timezone
         if requester and state.now >= s.hours.add_working_days(h.created_at, s.ack_after_working_days, tz):
-            return [Nudge(f"nudge:{h.id}:{Rule.NO_OWNER}:{local_today(state.now, tz)}", Rule.NO_OWNER, requester,
+            return [Nudge(f"nudge:{h.id}:{Rule.NO_OWNER}:{requester.id}:{local_today(state.now, tz)}", Rule.NO_OWNER, requester,
                           "nobody owns it yet: reassign it to someone", h, release)]
         return []
     tz = _tz(state, owner)
     today = local_today(state.now, tz)
     found: list[Nudge] = []
     if h.due_date and h.due_date < today and h.status is not Status.NEEDS_INFO:
-        found.append(Nudge(f"nudge:{h.id}:{Rule.OVERDUE}:{today}", Rule.OVERDUE, owner,
+        found.append(Nudge(f"nudge:{h.id}:{Rule.OVERDUE}:{owner.id}:{today}", Rule.OVERDUE, owner,
                            f"overdue since {h.due_date:%a %b} {h.due_date.day}", h, release))
         if release and release.thread_ref and not h.private:
             found.append(Nudge(f"thread:{h.id}:{Rule.OVERDUE}:{h.due_date}", Rule.OVERDUE, owner,
                                f"is overdue (was due {h.due_date:%a %b} {h.due_date.day})", h, release))
     elif h.due_date and h.due_date <= today + timedelta(days=s.due_soon_days) and h.status is not Status.NEEDS_INFO:
         when = "today" if h.due_date == today else "tomorrow" if h.due_date == today + timedelta(days=1) else f"{h.due_date:%a %b} {h.due_date.day}"
-        found.append(Nudge(f"nudge:{h.id}:{Rule.DUE_SOON}:{today}", Rule.DUE_SOON, owner, f"due {when}", h, release))
+        found.append(Nudge(f"nudge:{h.id}:{Rule.DUE_SOON}:{owner.id}:{today}", Rule.DUE_SOON, owner, f"due {when}", h, release))
     elif h.status is Status.OPEN and state.now >= s.hours.add_working_days(h.created_at, s.ack_after_working_days, tz):
-        found.append(Nudge(f"nudge:{h.id}:{Rule.UNACKNOWLEDGED}:{today}", Rule.UNACKNOWLEDGED, owner,
+        found.append(Nudge(f"nudge:{h.id}:{Rule.UNACKNOWLEDGED}:{owner.id}:{today}", Rule.UNACKNOWLEDGED, owner,
                            "not acknowledged yet", h, release))
     found.extend(_escalations(state, h, owner, release))
     return found

@@ -221,6 +221,9 @@ def area_report(report: AreaReport, headline: str | None = None) -> Reply:
     out.fields(*pairs)
     if owned.disputed:
         out.para(Strong("Disputed: "), f"{names(owned.effective_drivers)} both claim it. A lead settles it with ", Code(f"owner set {area.name} @person"), ".")
+    for claim in report.claims:
+        out.para(Strong("Disputed: "), f"{name(people.get(claim.raised_by))} claims it (D{claim.id}). A lead decides with ",
+                 Code(f"dispute resolve {claim.id} <outcome>"), " or ", Code(f"owner set {area.name} @person"), ".")
     if owned.unowned:
         out.para(*_claim_advice(report))
     return out.build()
@@ -243,13 +246,13 @@ def _claim_advice(report: AreaReport) -> tuple[Span, ...]:
 def assigned(result: AssignResult) -> Reply:
     duty = {"driver": "drives", "supporter": "supports", "informed": "is kept informed on"}[result.duty.value]
     scope = f" for {result.report.release.name}" if result.report.release else ""
-    if not result.changed:
-        headline = f"{result.person.display_name} already {duty} {result.report.area.name}{scope}."
-    elif result.disputed_with:
-        others = ", ".join(p.display_name for p in result.disputed_with)
-        number = f" D{result.dispute.id}" if result.dispute else ""
+    if result.dispute is not None:
+        others = ", ".join(p.display_name for p in result.disputed_with) or "someone"
+        told = "are told, and a lead decides" if result.new_dispute else "were told; a lead decides"
         headline = (f"{others} already drives {result.report.area.name}{scope}, so I recorded {result.person.display_name}'s "
-                    f"claim as dispute{number}: {others} and the leads are told, and a lead decides.")
+                    f"claim as dispute D{result.dispute.id}: {others} and the leads {told}.")
+    elif not result.changed:
+        headline = f"{result.person.display_name} already {duty} {result.report.area.name}{scope}."
     else:
         headline = f"{result.person.display_name} now {duty} {result.report.area.name}{scope}."
     return area_report(result.report, headline)
@@ -266,7 +269,7 @@ def area_list(reports: list[AreaReport], which: str, release: Release | None) ->
     for r in reports:
         drivers = r.ownership.effective_drivers
         who = ", ".join(name(r.people.get(i)) for i in drivers) or "nobody"
-        flag = " — disputed" if r.ownership.disputed else " — unowned" if r.ownership.unowned else ""
+        flag = " — disputed" if r.disputed else " — unowned" if r.ownership.unowned else ""
         lines.append((Strong(r.area.name), f" ({r.area.side.value}): {who}{flag}"))
     out.bullets(lines)
     out.context(WRITE_SIDE_HINT)

@@ -28,11 +28,11 @@ _SECRETS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
     re.compile(r"(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}"),
 ]
-# "password: hunter2", "api_key=abc123", "secret → xyz": keep the label, drop the value (group 1), but not the
-# punctuation after it ("password: hunter2, then …").
+# "password: hunter2", "api_key=abc123", "secret → xyz": keep the label, drop the value (group 1),
+# all of it: a password's last character may be punctuation too.
 _LABELLED = re.compile(
     r"(?i)\b(?:pass(?:word|wd|phrase)?|pwd|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
-    rf"\s*(?:is|[:=]|=>|→)\s*{_NOT_A_MARKER}(\"[^\"]+\"|'[^']+'|(?:{_NOT_A_MARKER}\S)+?)(?=[,;.!?)]?(?:\s|$))"
+    rf"\s*(?:is|[:=]|=>|→)\s*{_NOT_A_MARKER}(\"[^\"]+\"|'[^']+'|(?:{_NOT_A_MARKER}\S)+)"
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
@@ -55,9 +55,26 @@ def _redact_once(text: str) -> str:
     found += [(*m.span(), EMAIL) for m in _EMAIL.finditer(text)]
     out, at = [], 0
     for start, end, marker in sorted(found, key=lambda f: (f[0], -f[1])):
-        if start < at or any(s < end and start < e for s, e in kept):
-            continue  # inside one already replaced, or it would cut into a marker
-        out += [text[at:start], marker]
+        if start < at:
+            continue  # inside one already replaced
+        out += [text[at:start], _around_markers(text[start:end], start, kept, marker)]
         at = end
     out.append(text[at:])
     return "".join(out)
+
+
+def _around_markers(span: str, offset: int, kept: list[tuple[int, int]], marker: str) -> str:
+    """The span replaced by ``marker``, except the markers already in it, which stay whole; what
+    lies between them is replaced word by word (a quoted value around a marker leaks nothing)."""
+    inside = [(s - offset, e - offset) for s, e in kept if s < offset + len(span) and offset < e]
+    if not inside:
+        return marker
+    pieces, at = [], 0
+    for s, e in inside:
+        pieces += [_WORDS.sub(marker, span[at:max(s, at)]), span[max(s, 0):e]]
+        at = e
+    pieces.append(_WORDS.sub(marker, span[at:]))
+    return "".join(pieces)
+
+
+_WORDS = re.compile(r"\S+")

@@ -22,6 +22,11 @@ class AreaReport:
     release: Release | None
     people: dict[int, Person]
     suggestions: list[Person] = field(default_factory=list)
+    claims: list[Dispute] = field(default_factory=list)  # open disputes over who drives it
+
+    @property
+    def disputed(self) -> bool:
+        return self.ownership.disputed or bool(self.claims)
 
 
 @dataclass
@@ -39,6 +44,7 @@ class AssignResult:
     changed: bool
     disputed_with: list[Person] = field(default_factory=list)
     dispute: Dispute | None = None  # the competing claim, for the driver and the leads to see
+    new_dispute: bool = False  # the claim was made just now (not a repeat): tell them
 
 
 async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:
@@ -50,56 +56,69 @@ async def who_owns(cmd: c.WhoOwns, ctx: Ctx) -> WhoOwnsAnswer:
 
 
 async def assign(cmd: c.AssignArea, ctx: Ctx, *, settles: bool = True) -> AssignResult:
-    """Give someone a duty on an area. A driver is set by a lead or admin, handed over by the sole
-    driver, or taken while there is none; anyone else's claim is recorded beside the driver's as a
-    dispute, which the driver and the leads are told of. A lead's choice settles (``settles``) any
-    open dispute on the area."""
+    """Give someone a duty on an area.
+
+    A driver is set by a lead or admin, handed over by the sole driver, or taken while there is
+    none (for a release: while nobody drives it for that release, nor for the workspace). Anyone
+    else's claim for themself changes nothing yet: it is a dispute between them and the driver,
+    which the driver and the leads are told of, until a lead decides; naming someone else takes
+    the right itself. A lead's choice settles (``settles``) the open disputes on the area."""
     await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     area = await _area(ctx, cmd.area)
     release = await find_release(ctx.uow, cmd.release) if cmd.release else None
     person = await ctx.person(cmd.person)
     release_id = release.id if release else None
     before = ownership(await ctx.uow.areas.assignments(area.id), area.id, release_id)
-    drivers = before.release_drivers if release else before.drivers
+    in_scope = before.release_drivers if release else before.drivers  # the drivers this change replaces
+    drivers = before.effective_drivers  # who drives it where this change applies
     holds = _holds(ctx, person, drivers, sole=cmd.duty is Duty.DRIVER)
-    others = [d for d in drivers if d != person.id]
-    disputed_with: list[Person] = []
-    dispute: Dispute | None = None
+    names = {Party.SELF: person.display_name, **await _driver_names(ctx, drivers)}
+    if cmd.duty is Duty.DRIVER and not rights.allows("area.driver", ctx.actor, holds):
+        if person.id != ctx.actor.id:
+            rights.require("area.driver", ctx.actor, holds, subject=area.name, names=names)
+        return await _claim(ctx, area, release, person, drivers)
+    if cmd.duty is not Duty.DRIVER:
+        rights.require("area.duty", ctx.actor, holds, subject=area.name, names=names)
     removed = 0
     if cmd.duty is Duty.DRIVER:
-        if rights.allows("area.driver", ctx.actor, holds):
-            for driver_id in others:
-                removed += await ctx.uow.areas.unassign(area.id, driver_id, release_id, Duty.DRIVER)
-        else:
-            disputed_with = list((await ctx.uow.people.get_many(others)).values())
-    else:
-        rights.require("area.duty", ctx.actor, holds, subject=area.name, names=await _driver_names(ctx, drivers))
+        for driver_id in (d for d in in_scope if d != person.id):
+            removed += await ctx.uow.areas.unassign(area.id, driver_id, release_id, Duty.DRIVER)
     added = await ctx.uow.areas.assign(Assignment(area.id, person.id, cmd.duty, release_id, cmd.owes), ctx.now)
-    changed = added or removed > 0
-    if changed:
-        sentence = _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes, disputed_with)
-        await ctx.record(EntryKind.DECISION if not disputed_with else EntryKind.NOTE, sentence, release_id)
+    if added or removed:
+        sentence = _duty_sentence(ctx.actor, person, cmd.duty, area, release, cmd.owes)
+        await ctx.record(EntryKind.DECISION, sentence, release_id)
         ctx.notify(person, sentence)
-    if disputed_with:
-        dispute = await _competing_claim(ctx, area, release, person, disputed_with)
-    elif cmd.duty is Duty.DRIVER and settles and rights.allows("area.driver", ctx.actor) and (
-            open_one := await ctx.uow.disputes.open_for(None, area.id, release_id)):
-        await _settle(ctx, open_one, f"{person.display_name} drives {area.name}{_for(release)}")
-    return AssignResult(await report(ctx, area, release), person, cmd.duty, changed, disputed_with, dispute)
+    if cmd.duty is Duty.DRIVER and settles and rights.allows("area.driver", ctx.actor):
+        for open_one in await _open_on(ctx, area, release_id):
+            await _settle(ctx, open_one, f"{person.display_name} drives {area.name}{_for(release)}")
+    return AssignResult(await report(ctx, area, release), person, cmd.duty, bool(added or removed))
 
 
-async def _competing_claim(ctx: Ctx, area: Area, release: Release | None, claimant: Person,
-                           drivers: list[Person]) -> Dispute:
-    """The claim is a dispute between the claimant and the driver, open until a lead decides."""
+async def _claim(ctx: Ctx, area: Area, release: Release | None, claimant: Person,
+                 drivers: tuple[int, ...]) -> AssignResult:
+    """A claim on an area someone drives: a dispute between the claimant and the driver, open
+    until a lead decides; the same claim again is the same dispute, told once."""
     release_id = release.id if release else None
-    existing = await ctx.uow.disputes.open_for(None, area.id, release_id)
-    if existing:
-        return existing
-    by = "" if claimant.id == ctx.actor.id else f" (set by {ctx.actor.display_name})"
-    reason = f"{claimant.display_name} claims to drive {area.name}{_for(release)}, which {drivers[0].display_name} drives{by}."
-    return await ctx.uow.disputes.add(Dispute(
-        id=0, workspace_id=ctx.workspace.id, raised_by=claimant.id, reason=reason, created_at=ctx.now,
-        area_id=area.id, release_id=release_id, other_party=drivers[0].id, private=ctx.caller.private_conversation))
+    people = await ctx.uow.people.get_many(list(drivers))
+    incumbents = [people[d] for d in drivers if d in people]
+    mine = [d for d in await _open_on(ctx, area, release_id) if claimant.id in (d.raised_by, d.other_party)]
+    new = not mine
+    if new:
+        reason = (f"{claimant.display_name} claims to drive {area.name}{_for(release)}, which "
+                  f"{' and '.join(p.display_name for p in incumbents)} drives.")
+        dispute = await ctx.uow.disputes.add(Dispute(
+            id=0, workspace_id=ctx.workspace.id, raised_by=claimant.id, reason=reason, created_at=ctx.now,
+            area_id=area.id, release_id=release_id, other_party=incumbents[0].id if incumbents else None,
+            private=ctx.caller.private_conversation))
+        await ctx.record(EntryKind.NOTE, reason, release_id)
+    else:
+        dispute = mine[0]
+    return AssignResult(await report(ctx, area, release), claimant, Duty.DRIVER, False, incumbents, dispute, new)
+
+
+async def _open_on(ctx: Ctx, area: Area, release_id: int | None) -> list[Dispute]:
+    return [d for d in await ctx.uow.disputes.open_disputes()
+            if d.handoff_id is None and d.area_id == area.id and d.release_id == release_id]
 
 
 async def _settle(ctx: Ctx, dispute: Dispute, outcome: str) -> None:
@@ -132,7 +151,8 @@ async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
     owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
     drivers = owned.effective_drivers
     holds = _holds(ctx, person, drivers)
-    rights.require("area.duty", ctx.actor, holds, subject=area.name, names=await _driver_names(ctx, drivers))
+    rights.require("area.duty", ctx.actor, holds, subject=area.name,
+                   names={Party.SELF: person.display_name, **await _driver_names(ctx, drivers)})
     removed = await ctx.uow.areas.unassign(area.id, person.id, release.id if release else None)
     if not removed:
         raise NotFound(f"{person.display_name} has no duty on {area.name}{_for(release)}.")
@@ -149,11 +169,15 @@ async def list_areas(cmd: c.ListAreas, ctx: Ctx) -> tuple[list[AreaReport], Rele
     people = await ctx.uow.people.get_many(list({a.person_id for a in assignments}))
     reports = []
     owners = OwnershipIndex(assignments)
+    release_id = release.id if release else None
+    claims: dict[int, list[Dispute]] = {}
+    for d in await ctx.uow.disputes.open_disputes():
+        if d.area_id is not None and d.handoff_id is None and d.release_id == release_id:
+            claims.setdefault(d.area_id, []).append(d)
     for area in await ctx.uow.areas.list():
-        owned = owners(area.id, release.id if release else None)
-        if not _wanted(cmd.which, owned, ctx.actor.id):
-            continue
-        reports.append(AreaReport(area, owned, release, people))
+        found = AreaReport(area, owners(area.id, release_id), release, people, claims=claims.get(area.id, []))
+        if _wanted(cmd.which, found, ctx.actor.id):
+            reports.append(found)
     return reports, release
 
 
@@ -174,7 +198,9 @@ async def create_area(cmd: c.CreateArea, ctx: Ctx) -> Area:
 async def report(ctx: Ctx, area: Area, release: Release | None) -> AreaReport:
     duties = await ctx.uow.areas.duties(area.id, likely_driver=suggested_roles(area.side)[0])
     owned = ownership(duties.assignments, area.id, release.id if release else None)
-    return AreaReport(area, owned, release, duties.people, duties.likely_drivers if owned.unowned else [])
+    claims = await _open_on(ctx, area, release.id if release else None)
+    people = duties.people | await ctx.uow.people.get_many([d.raised_by for d in claims if d.raised_by not in duties.people])
+    return AreaReport(area, owned, release, people, duties.likely_drivers if owned.unowned else [], claims)
 
 
 async def _area(ctx: Ctx, name: str) -> Area:
@@ -196,27 +222,23 @@ async def _split_release(ctx: Ctx, query: str) -> tuple[str, Release | None]:
     return query, None
 
 
-def _wanted(which: str, owned: Ownership, person_id: int) -> bool:
+def _wanted(which: str, found: AreaReport, person_id: int) -> bool:
+    owned = found.ownership
     if which == "unowned":
         return owned.unowned
     if which == "disputed":
-        return owned.disputed
+        return found.disputed
     if which == "mine":
         supporters = {s.person_id for s in (*owned.supporters, *owned.release_supporters)}
         return person_id in {*owned.effective_drivers, *supporters, *owned.informed}
     return True
 
 
-def _duty_sentence(
-    actor: Person, person: Person, duty: Duty, area: Area, release: Release | None, owes: str | None,
-    disputed_with: list[Person],
-) -> str:
+def _duty_sentence(actor: Person, person: Person, duty: Duty, area: Area, release: Release | None, owes: str | None) -> str:
     what = {Duty.DRIVER: "drives", Duty.SUPPORTER: "supports", Duty.INFORMED: "is kept informed on"}[duty]
     sentence = f"{actor.display_name}: {person.display_name} {what} {area.name}{_for(release)}"
     if owes:
         sentence += f", owing {owes}"
-    if disputed_with:
-        sentence += f" (disputed with {', '.join(p.display_name for p in disputed_with)})"
     return sentence
 
 

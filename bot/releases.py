@@ -133,10 +133,15 @@ async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, 
 
 
 async def release_parties(ctx: Ctx, release: Release) -> set[Party]:
-    """The actor's standing for a release: its owner, and the driver of any of its grey areas."""
+    """The actor's standing for a release: its owner, and the driver of one of *its* grey areas: one
+    that its handoffs are about, or one somebody drives for it (not any area of the workspace, which
+    anyone could make up and claim)."""
     holds = {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set()
-    owners = OwnershipIndex(await ctx.uow.areas.assignments())
-    if any(ctx.actor.id in owners(area.id, release.id).effective_drivers for area in (await ctx.area_index()).areas):
+    assignments = await ctx.uow.areas.assignments()
+    owners = OwnershipIndex(assignments)
+    its_areas = await ctx.uow.handoffs.areas_of_release(release.id) | {
+        a.area_id for a in assignments if a.release_id == release.id}
+    if any(ctx.actor.id in owners(area_id, release.id).effective_drivers for area_id in its_areas):
         holds.add(Party.AREA_DRIVER)
     return holds
 

@@ -65,6 +65,8 @@ class Right:
             if p not in self.who or (refusing and p in SITUATIONAL):
                 continue
             name = names.get(p)
+            if p is P.SELF and name and name in (names.get(q) for q in self.who if q is not P.SELF):
+                continue  # "drew (the area's driver)" says it: not "drew, drew (the area's driver)"
             if not name:
                 parts.append(p.value)
             elif p is P.APPROVER:  # a role, not a person: "an approver (PM or LEAD)"
@@ -107,7 +109,7 @@ RIGHTS: dict[str, Right] = {
     "release.decide": _r("record a decision for {subject}", {P.RELEASE_OWNER, P.AREA_DRIVER, *LEADS},
                          "`release decide v2.3 …`", R,
                          hint="Anyone can add it as a note: `release note {subject} …`.",
-                         note="the driver of any of its grey areas counts"),
+                         note="the driver counts of a grey area its handoffs are about, or that someone drives for it"),
     "release.owner": _r("change who owns {subject}", {P.RELEASE_OWNER, *LEADS}, "`release owner v2.3 @kim`", R),
     "release.slip": _r("move or keep the target date of {subject}", {P.RELEASE_OWNER, *LEADS},
                        "`release slip accept|reject v2.3`", R),
@@ -116,7 +118,8 @@ RIGHTS: dict[str, Right] = {
     "area.create": _r("add a grey area", EVERYONE, "`owner new …`"),
     "area.driver": _r("set who drives {subject}", {P.AREA_DRIVER, P.NO_DRIVER_YET, *LEADS},
                       "`owner set <area> @person`, `owner claim <area>`", A,
-                      otherwise="anyone else's claim is recorded as a dispute, and the driver and the leads are told"),
+                      otherwise="anyone else's claim for themself is recorded as a dispute that the driver and the "
+                                "leads are told of, and changes nothing until a lead decides"),
     "area.duty": _r("change the duties on {subject}", {P.SELF, P.AREA_DRIVER, P.NO_DRIVER_YET, *LEADS},
                     "`owner add|inform|remove <area> @person`", A),
     # people

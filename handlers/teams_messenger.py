@@ -55,8 +55,10 @@ class TeamsMessenger:
             sent["conversation"] = turn_context.activity.conversation.id
 
         async def started(turn_context: TurnContext) -> None:
-            sent["id"] = turn_context.activity.id or ""
-            sent["conversation"] = turn_context.activity.conversation.id if turn_context.activity.conversation else ""
+            # Teams names the new post in the conversation id it returns ("19:…;messageid=…"); the
+            # activity id botbuilder fills in when the connector gives none is a made-up uuid.
+            created = turn_context.activity.conversation.id if turn_context.activity.conversation else ""
+            sent["conversation"], _, sent["id"] = created.partition(";messageid=")
 
         try:
             if target.kind == "channel" and _is_channel(reference):

@@ -128,6 +128,13 @@ class GateRepository(_Repository):
         stmt = select(SlipRow.key).where(SlipRow.workspace_id == self.workspace_id, SlipRow.key.in_(set(keys)))
         return set((await self.session.execute(stmt)).scalars())
 
+    async def withdraw_slips(self, gate_id: int) -> int:
+        """A gate was decided: the open proposals it caused are superseded."""
+        stmt = (update(SlipRow).where(SlipRow.workspace_id == self.workspace_id, SlipRow.gate_id == gate_id,
+                                      SlipRow.status == SlipStatus.PROPOSED.value)
+                .values(status=SlipStatus.SUPERSEDED.value))
+        return (await self.session.execute(stmt)).rowcount
+
     async def open_slips(self) -> list[Slip]:
         stmt = (select(SlipRow).where(SlipRow.workspace_id == self.workspace_id, SlipRow.status == SlipStatus.PROPOSED.value)
                 .order_by(SlipRow.id))

@@ -374,6 +374,11 @@ class HandoffRepository(_Repository):
         total = (await self.session.execute(select(func.count()).select_from(HandoffRow).where(where))).scalar_one()
         return page, total
 
+    async def areas_of_release(self, release_id: int) -> set[int]:
+        stmt = select(HandoffRow.area_id).distinct().where(
+            HandoffRow.workspace_id == self.workspace_id, HandoffRow.release_id == release_id, HandoffRow.area_id.is_not(None))
+        return set((await self.session.execute(stmt)).scalars())
+
     async def counts_for_release(self, release_id: int, today: date) -> dict[str, dict[Kind, int]]:
         """``{"open"|"overdue"|"done": {kind: n}}`` for a release's summary, in one query."""
         active = sorted(s.value for s in ACTIVE_STATUSES)

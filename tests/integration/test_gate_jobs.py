@@ -95,3 +95,21 @@ async def test_a_gate_late_for_weeks_proposes_a_date_as_late_as_it_is(chat, core
     assert "Market Opportunity" in open_one.reason  # the latest gate decides, not the one that fell late last
     texts = [plain_text(codec.loads(d.payload)) for d in await carrying(core, workspace_id, "slip:")]
     assert [t for t in texts if "Move to" in t] and len(texts) == 4  # each new proposal told once, superseding the last
+
+
+async def test_a_decided_gate_withdraws_its_slip_and_an_old_button_cannot_take_a_newer_date(chat, core, workspace_id,
+                                                                                          clock) -> None:
+    await seeded(chat)
+    jobs = Jobs(core.uow_factory, OneWorkspace(workspace_id), clock)
+    clock.now = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # a day late: +1 week proposed
+    await jobs.nudges()
+    async with core.uow_factory(workspace_id) as uow:
+        [first] = await uow.gates.open_slips()
+    clock.now = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)  # a week on: +2 weeks supersedes it
+    await jobs.nudges()
+    stale = await chat.fails("alex", f"release slip accept v2.3 S{first.id}")  # last week's button
+    assert "replaced by a newer one: move v2.3 to 2027-03-15" in stale
+    assert "2027-03-01" in await chat.ok("lee", "release show v2.3")  # nothing moved
+    await chat.ok("alex", "gate approve v2.3 1 sized after all")
+    assert "Proposed new target" not in await chat.ok("lee", "release show v2.3")
+    assert "no proposed new date" in await chat.fails("alex", "release slip accept v2.3")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ WORLD = (
     ("pat", "person me role pm"),
     ("rose", "release new v2.3 2027-03-01"),
     ("drew", "owner claim pricing"),
-    ("rita", "@olly requirement for v2.3: battlecard refresh | audience: sales"),
+    ("rita", "@olly requirement for v2.3 about pricing: battlecard refresh | audience: sales"),  # pricing: v2.3's area
     ("rita", "dispute 1 this is positioning work"),  # D1: rita against olly
     ("rita", "dispute pricing: PMM should drive it"),  # D2: rita against drew
     ("lena", "gate decline v2.3 1 market too small"),  # an open slip for rose to answer
@@ -60,6 +61,7 @@ class Scenario:
     via: str | None = None  # the command's own right, when the use case finds it needs another
     setup: tuple[tuple[str, str], ...] = ()  # brings #1 to the state the command needs
     fresh: bool = False  # a world per person: the first one's success would change what the next one asks
+    claimants: frozenset[str] | None = None  # who, not allowed, gets the right's "otherwise" (None: all of them)
 
     @property
     def command_right(self) -> str:
@@ -67,8 +69,9 @@ class Scenario:
 
 
 def s(right: str, text: str, everyone: frozenset[Party] = frozenset(), via: str | None = None,
-      setup: tuple[tuple[str, str], ...] = (), fresh: bool = False, **extra: frozenset[Party]) -> Scenario:
-    return Scenario(right, text, extra, everyone, via, setup, fresh)
+      setup: tuple[tuple[str, str], ...] = (), fresh: bool = False, claimants: frozenset[str] | None = None,
+      **extra: frozenset[Party]) -> Scenario:
+    return Scenario(right, text, extra, everyone, via, setup, fresh, claimants)
 
 
 PARTY_TO_DISPUTE = frozenset({P.DISPUTE_PARTY})
@@ -85,8 +88,9 @@ SCENARIOS = (
     s("release.note", "release note v2.3 analysts booked"), s("release.decide", "release decide v2.3 mid-market first"),
     s("release.owner", "release owner v2.3 @tina"), s("release.slip", "release slip reject v2.3 we hold the date"),
     s("area.read", "who owns pricing?"), s("area.create", "owner new field events outbound"),
-    s("area.driver", "owner set pricing @tina"),
-    s("area.driver", "owner set positioning @tina", everyone=frozenset({P.NO_DRIVER_YET})),
+    s("area.driver", "owner claim pricing"),  # a claim for oneself: a dispute, not a refusal
+    s("area.driver", "owner set pricing @tina", claimants=frozenset({"tina"})),  # naming someone else: refused
+    s("area.driver", "owner set positioning @tina", everyone=frozenset({P.NO_DRIVER_YET}), fresh=True),
     s("area.duty", "owner add pricing @tina owes win/loss notes"),
     s("area.duty", "owner inform positioning @tina", everyone=frozenset({P.NO_DRIVER_YET})),
     s("person.read", "person list"), s("person.role", "person @tina role pmm"), s("person.lead", "person @tina role lead"),
@@ -162,8 +166,8 @@ async def test_the_rights_table_holds_for_everyone(sqlite_core: Core, workspace_
             chat, text = await world(sqlite_core, f"{workspace_id}-{who}", scenario)
         reply = await chat.say(who, text)
         outcome = chat.outcomes[-1]
-        if right.otherwise:  # not a refusal: the claim is recorded as a dispute
-            assert not outcome.refused and "dispute" in reply.lower(), (who, reply)
+        if right.otherwise and (scenario.claimants is None or who in scenario.claimants):
+            assert not outcome.refused and "dispute" in reply.lower(), (who, reply)  # recorded as a dispute
             continue
         assert outcome.refused, f"{who} should be refused {text!r}: {reply}"
         assert reply.startswith("Only ") and " can " in reply, reply
@@ -188,3 +192,27 @@ async def test_a_refusal_names_the_people_who_can(sqlite_core: Core, workspace_i
     assert "drew (the area's driver)" in await chat.fails("omar", "owner add pricing @tina")
     assert dataclasses.replace(chat.caller("omar")).is_admin is False
     assert plain_text(chat.last).startswith("Only ")
+
+
+async def test_a_claim_gives_no_driver_power_and_a_made_up_area_gives_no_say_on_a_release(
+        sqlite_core: Core, workspace_id: str) -> None:
+    """What a review found: a claimant became a co-driver and could remove the real one; a release
+    override skipped the dispute; anyone could decide for a release by claiming an area of their own."""
+    chat = Chat(sqlite_core, workspace_id, admins={"adam"})
+    for who, text in WORLD[:5]:
+        await chat.ok(who, text)
+    claimed = await chat.ok("omar", "owner claim pricing")
+    assert "recorded omar's claim as dispute D" in claimed and "Driver: drew" in claimed
+    again = await chat.ok("omar", "owner claim pricing")
+    assert "were told; a lead decides" in again and not chat.outcomes[-1].notices  # the same claim, told once
+    assert "Only drew (the area's driver), a lead or an admin" in await chat.fails("omar", "owner remove pricing @drew")
+    assert "Only drew (the area's driver), a lead or an admin" in await chat.fails("omar", "owner set pricing @zed")
+    assert "dispute D" in await chat.ok("omar", "owner claim pricing for v2.3")  # an override is a claim too
+    assert "Driver: drew" in await chat.ok("rita", "who owns pricing for v2.3?")
+    await chat.ok("omar", "owner new sandwiches shared")
+    await chat.ok("omar", "owner claim sandwiches")  # drives an area of his own making …
+    assert (await chat.say("omar", "release decide v2.3 we ship friday")).startswith("Only ")  # … which is not v2.3's
+    assert chat.outcomes[-1].refused
+    assert "omar now drives pricing" in await chat.ok("lena", "owner set pricing @omar")  # a lead settles it
+    left = await chat.ok("rita", "disputes")
+    assert "Open disputes (1)" in left and re.search(r"D\d+ pricing for v2.3", left)  # the v2.3 claim; the other one is settled

@@ -37,7 +37,7 @@ async def seed(chat: Chat, clock: FakeClock) -> None:
     # Areas: release-level drivers override workspace-level ones for v2.3.
     for line in ("pricing @dana for v2.3", "launch @dana for v2.3", "messaging @lee", "positioning @lee",
                  "messaging @sam for v2.3", "requirements @kim", "web content @kim", "web content @bea for v2.3"):
-        await chat.ok("dana", f"owner set {line}")
+        await chat.ok("alex", f"owner set {line}")  # a lead sets them: an override needs the driver or a lead
     clock.advance(hours=3)  # T0 + 3 h
     await chat.ok("lee", "ack 2")  # lee waited 3 h
     await chat.ok("lee", "reassign 8 @sam")  # #8 becomes sam's now

@@ -74,7 +74,7 @@ def release(rid: int = 5, *, target: date | None = None, owner: Person | None = 
 
 
 def past(h: Handoff, who: Person, when: datetime, rule: Rule = Rule.UNACKNOWLEDGED, key: str | None = None) -> PastNudge:
-    return PastNudge(key or f"nudge:{h.id}:{rule}:{when.isoformat()}", rule, who.id, when, h.id)
+    return PastNudge(key or f"nudge:{h.id}:{rule}:{who.id}:{when.isoformat()}", rule, who.id, when, h.id)
 
 
 def run(now: datetime, *handoffs: Handoff, people: Iterable[Person] = TEAM, releases: Sequence[Release] = (),
@@ -170,7 +170,7 @@ def test_open_handoff_is_not_nudged_the_same_day() -> None:
 
 def test_open_handoff_is_nudged_one_working_day_later_with_a_dated_key() -> None:
     p = run(at(PARIS, 2026, 11, 24, 10), handoff(created=MON))
-    assert keys(p) == {"Dana": ["nudge:1:unacknowledged:2026-11-24"]}
+    assert keys(p) == {"Dana": ["nudge:1:unacknowledged:1:2026-11-24"]}
     assert p.dms[DANA.id][0].rule is Rule.UNACKNOWLEDGED
 
 
@@ -183,20 +183,20 @@ def test_unacknowledged_becomes_due_after_one_working_day(created: datetime, qui
                                                           nudged_at: datetime) -> None:
     h = handoff(created=created)
     assert run(quiet_at, h).nudges == []
-    assert by_rule(run(nudged_at, h), Rule.UNACKNOWLEDGED) == {DANA.id: [f"nudge:1:unacknowledged:{nudged_at.date()}"]}
+    assert by_rule(run(nudged_at, h), Rule.UNACKNOWLEDGED) == {DANA.id: [f"nudge:1:unacknowledged:1:{nudged_at.date()}"]}
 
 
 def test_us_owner_across_the_november_dst_change() -> None:
     h = handoff(owner=LEE, created=at(LA, 2026, 10, 30, 10))
     assert run(utc(2026, 11, 2, 17), h).nudges == []  # Monday 09:00 PST: 72 h on, but not one working day
-    assert keys(run(utc(2026, 11, 2, 18), h)) == {"Lee": ["nudge:1:unacknowledged:2026-11-02"]}
+    assert keys(run(utc(2026, 11, 2, 18), h)) == {"Lee": ["nudge:1:unacknowledged:3:2026-11-02"]}
 
 
 def test_a_quiet_day_delays_the_unacknowledged_nudge() -> None:
     h = handoff(created=at(PARIS, 2026, 12, 24, 10))
     assert run(at(PARIS, 2026, 12, 25, 11), h, hours=CHRISTMAS).nudges == []
     assert run(at(PARIS, 2026, 12, 25, 11), h, hours=CHRISTMAS).deferred == []
-    assert keys(run(at(PARIS, 2026, 12, 28, 10), h, hours=CHRISTMAS)) == {"Dana": ["nudge:1:unacknowledged:2026-12-28"]}
+    assert keys(run(at(PARIS, 2026, 12, 28, 10), h, hours=CHRISTMAS)) == {"Dana": ["nudge:1:unacknowledged:1:2026-12-28"]}
 
 
 def test_a_nudge_due_on_a_quiet_day_waits_for_the_next_working_day() -> None:
@@ -208,7 +208,7 @@ def test_a_nudge_due_on_a_quiet_day_waits_for_the_next_working_day() -> None:
 
 @pytest.mark.parametrize(("now", "expected"), [
     (at(PARIS, 2026, 11, 23, 17), {}),
-    (at(PARIS, 2026, 11, 24, 10), {"Sam": ["nudge:1:no_owner:2026-11-24"]}),
+    (at(PARIS, 2026, 11, 24, 10), {"Sam": ["nudge:1:no_owner:2:2026-11-24"]}),
 ])
 def test_requester_hears_when_nobody_owns_it_after_one_working_day(now: datetime, expected: dict) -> None:
     p = run(now, handoff(owner=None, created=MON))
@@ -272,7 +272,7 @@ def test_closed_handoffs_are_never_nudged(status: Status) -> None:
 def test_due_dates_in_the_owners_calendar(due: date, rule: Rule, reason: str) -> None:
     p = run(at(PARIS, 2026, 11, 24, 10), handoff(created=MON, due=due))
     [n] = p.dms[DANA.id]
-    assert (n.rule, n.reason, n.key) == (rule, reason, f"nudge:1:{rule}:2026-11-24")
+    assert (n.rule, n.reason, n.key) == (rule, reason, f"nudge:1:{rule}:1:2026-11-24")
 
 
 def test_due_in_two_days_is_not_due_soon_yet() -> None:
@@ -295,7 +295,7 @@ def test_overdue_is_said_once_in_the_release_thread(private: bool, thread_ref: s
     h = handoff(created=MON, due=date(2026, 11, 23), release_id=5, private=private)
     p = run(at(PARIS, 2026, 11, 24, 10), h, releases=[release(thread_ref=thread_ref)])
     assert [n.key for n in p.thread_posts] == thread_keys
-    assert keys(p) == {"Dana": ["nudge:1:overdue:2026-11-24"]}  # the DM goes out either way
+    assert keys(p) == {"Dana": ["nudge:1:overdue:1:2026-11-24"]}  # the DM goes out either way
 
 
 def test_the_thread_post_is_not_repeated_once_recorded() -> None:
@@ -303,7 +303,7 @@ def test_the_thread_post_is_not_repeated_once_recorded() -> None:
     said = PastNudge("thread:1:overdue:2026-11-23", Rule.OVERDUE, DANA.id, at(PARIS, 2026, 11, 24, 9), 1)
     p = run(at(PARIS, 2026, 11, 25, 10), h, releases=[release(thread_ref="1700.1")], past=[said])
     assert p.thread_posts == []
-    assert keys(p) == {"Dana": ["nudge:1:overdue:2026-11-25"]}  # and does not hold back the owner's DM
+    assert keys(p) == {"Dana": ["nudge:1:overdue:1:2026-11-25"]}  # and does not hold back the owner's DM
 
 
 # --- min gap and daily limit -------------------------------------------------------------------------
@@ -327,12 +327,12 @@ def test_another_persons_or_items_nudge_does_not_count_for_the_gap() -> None:
     h = handoff(created=MON - timedelta(days=7))
     other = handoff(2, created=MON - timedelta(days=7))
     recent = [past(other, DANA, NOW - timedelta(hours=1)), past(h, SAM, NOW - timedelta(hours=1))]
-    assert keys(run(NOW, h, past=recent)) == {"Dana": ["nudge:1:unacknowledged:2026-11-24"]}
+    assert keys(run(NOW, h, past=recent)) == {"Dana": ["nudge:1:unacknowledged:1:2026-11-24"]}
 
 
 def test_a_nudge_already_recorded_under_its_key_is_dropped_silently() -> None:
     h = handoff(created=MON)
-    done = past(h, DANA, NOW - timedelta(hours=2), key="nudge:1:unacknowledged:2026-11-24")
+    done = past(h, DANA, NOW - timedelta(hours=2), key="nudge:1:unacknowledged:1:2026-11-24")
     p = run(NOW, h, past=[done])
     assert p.nudges == [] and p.deferred == []
 
@@ -342,8 +342,8 @@ def test_several_items_for_one_person_are_batched_into_one_dm() -> None:
     p = run(NOW, handoff(1, created=week_ago, due=date(2026, 11, 20)), handoff(2, created=week_ago, due=NOW.date()),
             handoff(3, created=week_ago), handoff(4, owner=SAM, requester=DANA, created=week_ago))
     assert keys(p) == {
-        "Dana": ["nudge:1:overdue:2026-11-24", "nudge:2:due_soon:2026-11-24", "nudge:3:unacknowledged:2026-11-24"],
-        "Sam": ["nudge:4:unacknowledged:2026-11-24"],
+        "Dana": ["nudge:1:overdue:1:2026-11-24", "nudge:2:due_soon:1:2026-11-24", "nudge:3:unacknowledged:1:2026-11-24"],
+        "Sam": ["nudge:4:unacknowledged:2:2026-11-24"],
     }
 
 
@@ -642,3 +642,10 @@ def test_a_proposed_slip_is_told_to_the_release_owner_once() -> None:
     assert (n.rule, n.key) == (Rule.SLIP, "slip:3:9:2026-12-03")
     later = dataclasses.replace(state, now=at(NY, 2026, 12, 8, 10), past=(PastNudge(n.key, n.rule, KIM.id, state.now),))
     assert plan(later).nudges == []
+
+
+def test_a_handoff_reassigned_after_its_nudge_reaches_the_new_owner_the_same_day() -> None:
+    h = handoff(created=MON - timedelta(days=7))
+    dana_was_told = past(h, DANA, NOW - timedelta(hours=2), Rule.UNACKNOWLEDGED, key="nudge:1:unacknowledged:1:2026-11-24")
+    moved = dataclasses.replace(h, owner_id=ALEX.id)
+    assert keys(run(NOW, moved, past=[dana_was_told])) == {"Alex": ["nudge:1:unacknowledged:4:2026-11-24"]}

@@ -51,7 +51,7 @@ def sent(p: Plan) -> dict[str, list[str]]:
 def test_unacknowledged_waits_one_working_day() -> None:
     h = handoff(created=paris(2026, 11, 23, 10))
     assert sent(plan(state(paris(2026, 11, 23, 17), h))) == {}
-    assert sent(plan(state(paris(2026, 11, 24, 10, 1), h))) == {"Dana": ["nudge:1:unacknowledged:2026-11-24"]}
+    assert sent(plan(state(paris(2026, 11, 24, 10, 1), h))) == {"Dana": ["nudge:1:unacknowledged:1:2026-11-24"]}
 
 
 @pytest.mark.parametrize(("created", "quiet_until", "due_at"), [
@@ -145,7 +145,7 @@ def test_one_nudge_per_item_per_day() -> None:
     assert sent(p) == {} and "less than a day ago" in p.deferred[0].why
     older = dataclasses.replace(recent, at=now - timedelta(hours=25))
     assert list(sent(plan(state(now, h, past=(older,))))) == ["Dana"]
-    same_key = PastNudge("nudge:1:overdue:2026-11-25", Rule.OVERDUE, DANA.id, now - timedelta(hours=30), 1)
+    same_key = PastNudge("nudge:1:overdue:1:2026-11-25", Rule.OVERDUE, DANA.id, now - timedelta(hours=30), 1)
     assert sent(plan(state(now, h, past=(same_key,)))) == {}
 
 

@@ -61,7 +61,8 @@ from bench.scale_serve import serve_memory
 from bot import digest
 from bot.context import Caller
 from bot.dispatch import Core
-from bot.jobs import Jobs, load_digest_data, settings_from
+from bot.jobs import Jobs, load_digest_data
+from bot.nudge_policy import settings_from
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import DeliveryRow, NudgeRow

@@ -37,12 +37,11 @@ async def raise_dispute(cmd: c.RaiseDispute, ctx: Ctx) -> tuple[DisputeView, boo
     if len(cmd.reason) > MAX_REASON:
         raise InvalidInput(f"Keep the reason under {MAX_REASON} characters; link to a doc for more.", field="reason")
     if cmd.number is not None:
-        handoff = (await handoffs.load(ctx, cmd.number)).handoff
+        loaded = await handoffs.load(ctx, cmd.number)  # the view names the requester and owner already
+        handoff = loaded.handoff
         parties = [p for p in (handoff.requester_id, handoff.owner_id) if p]
-        people = await ctx.uow.people.get_many(parties)
         rights.require("dispute.handoff", ctx.actor, lifecycle.parties(handoff, ctx.actor), subject=handoff.ref,
-                       names={Party.REQUESTER: people[handoff.requester_id].display_name,
-                              Party.OWNER: people[handoff.owner_id].display_name if handoff.owner_id else ""})
+                       names=lifecycle.party_names(loaded.owner, loaded.requester))
         other = next((p for p in parties if p != ctx.actor.id), None)
         key: tuple[int | None, int | None, int | None] = (handoff.id, None, None)
         release_id = handoff.release_id
@@ -73,8 +72,10 @@ async def raise_dispute(cmd: c.RaiseDispute, ctx: Ctx) -> tuple[DisputeView, boo
 async def _add_side(ctx: Ctx, dispute: Dispute, side: str) -> DisputeView:
     if ctx.actor.id == dispute.raised_by:
         raise InvalidInput(f"You raised D{dispute.id} already; a lead decides it (`disputes` lists them).")
-    rights.require("dispute.side", ctx.actor, {Party.DISPUTE_PARTY} if dispute.other_party in (None, ctx.actor.id) else set(),
-                   subject=f"D{dispute.id}", names={Party.DISPUTE_PARTY: await _name(ctx, dispute.other_party)})
+    holds = {Party.DISPUTE_PARTY} if dispute.other_party in (None, ctx.actor.id) else set()
+    if not rights.allows("dispute.side", ctx.actor, holds):  # the other party's name only for the refusal
+        rights.require("dispute.side", ctx.actor, holds, subject=f"D{dispute.id}",
+                       names={Party.DISPUTE_PARTY: await _name(ctx, dispute.other_party)})
     dispute.other_party, dispute.other_side = ctx.actor.id, side
     await ctx.uow.disputes.save(dispute)
     view = await load_view(ctx, dispute)

@@ -70,10 +70,9 @@ def _key(gate: Gate, today: date) -> str:
     return f"{OVERDUE_KEY}{gate.id}:{gate.due_date}:{late_weeks(gate.due_date, today)}"
 
 
-def overdue_slip_target(target: date, due: date, today: date, hours: WorkingHours | None = None) -> date:
+def overdue_slip_target(target: date, due: date, today: date, hours: WorkingHours) -> date:
     """The target moved by how late the gate is, in whole weeks, at least one; on a working day."""
-    moved = target + timedelta(weeks=late_weeks(due, today))
-    return hours.working_day_on_or_after(moved) if hours else moved
+    return hours.working_day_on_or_after(target + timedelta(weeks=late_weeks(due, today)))
 
 
 def late_weeks(due: date, today: date) -> int:

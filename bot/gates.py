@@ -22,7 +22,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.gate_template import MAX_GATES, STANDARD, checked_name, find
 from bot.nudge_policy import settings_from
 from bot.ports import UnitOfWork
-from bot.releases import find_release
+from bot.releases import find_release, require_for_release
 from bot.rights import Party
 from bot.working_time import WorkingHours
 
@@ -202,9 +202,8 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
     if cmd.slip_id is not None and cmd.slip_id != slip.id:
         raise InvalidInput(f"That proposal was replaced by a newer one: move {release.name} to {slip.proposed_target} "
                            f"({slip.reason}). `release show {quoted(release.name)}` has it, with its own buttons.")
-    owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
-    rights.require("release.slip", ctx.actor, {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set(),
-                   subject=release.name, names={Party.RELEASE_OWNER: owner.display_name if owner else ""})
+    await require_for_release(ctx, "release.slip", release,
+                              {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set())
     status = SlipStatus.ACCEPTED if cmd.accept else SlipStatus.REJECTED
     if not await ctx.uow.gates.decide_slip(slip.id, status, ctx.actor.id, ctx.now):
         raise InvalidInput("Someone answered that proposal a moment ago; `release show` has the result.")

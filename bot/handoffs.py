@@ -22,10 +22,9 @@ from bot.domain import (
     Status,
 )
 from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
-from bot.lifecycle import Action, check_party, check_reassign, parties, target_status
+from bot.lifecycle import Action, check_party, check_reassign, parties, party_names, target_status
 from bot.ports import HandoffQuery, NewHandoff
 from bot.releases import find_release
-from bot.rights import Party
 
 T = TypeVar("T")
 
@@ -126,7 +125,8 @@ async def snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> HandoffView:
     """Quiet the nudges until a time; the owner's (or a lead's) call, on an active handoff."""
     view = await load(ctx, cmd.number)
     handoff = view.handoff
-    rights.require("handoff.snooze", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref, names=_names(view))
+    rights.require("handoff.snooze", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref,
+                   names=party_names(view.owner, view.requester))
     if handoff.status not in ACTIVE_STATUSES:
         raise IllegalTransition(f"{handoff.ref} is {handoff.status.label}; there is nothing to snooze.")
     handoff.snoozed_until = parse_snooze(cmd.duration, ctx.now, ctx.timezone_of(ctx.actor))
@@ -139,7 +139,8 @@ async def snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> HandoffView:
 async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
     view = await load(ctx, cmd.number)
     handoff = view.handoff
-    rights.require("handoff.due", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref, names=_names(view))
+    rights.require("handoff.due", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref,
+                   names=party_names(view.owner, view.requester))
     handoff.due_date = parse_due(cmd.due, ctx.today(view.owner or ctx.actor))
     await _save(ctx, handoff, None)
     await _record(ctx, handoff, "due", None, None, handoff.due_date.isoformat())
@@ -222,10 +223,6 @@ async def _asked_from(ctx: Ctx, handoff: Handoff) -> Status | None:
     """The status the open question was asked from: the latest ``ask`` in the history."""
     asks = [e for e in await ctx.uow.handoffs.history(handoff.id) if e.action == Action.ASK.value]
     return asks[-1].from_status if asks else None
-
-
-def _names(view: HandoffView) -> dict[Party, str]:
-    return {Party.OWNER: view.owner.display_name if view.owner else "", Party.REQUESTER: view.requester.display_name}
 
 
 async def _field(name: str, lookup: Awaitable[T]) -> T:

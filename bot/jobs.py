@@ -17,7 +17,7 @@ from typing import Protocol
 from bot import digest, nudge_messages
 from bot.domain import DigestSubscription, EntryKind, Person
 from bot.gate_jobs import gate_state, propose_late_slips
-from bot.nudge_policy import Nudge, NudgeSettings, NudgeState, Plan, plan, settings_from, settings_to
+from bot.nudge_policy import Nudge, NudgeSettings, NudgeState, Plan, plan, settings_from
 from bot.outbox import DeliveryKind, DeliveryStatus, NewDelivery, Target
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.reply import Reply
@@ -228,5 +228,3 @@ def _what(n: Nudge) -> str:
         return f"{n.gate.name} of {n.release.name if n.release else '?'}"
     return n.release.name if n.release else n.reason
 
-
-__all__ = ["Jobs", "PassReport", "load_digest_data", "load_nudge_state", "record_plan", "settings_from", "settings_to"]

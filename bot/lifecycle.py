@@ -103,7 +103,7 @@ def parties(handoff: Handoff, actor: Person) -> set[Party]:
 def check_party(handoff: Handoff, actor: Person, action: Action, owner: Person | None, requester: Person) -> None:
     """Owner moves are the owner's (or a lead's); requester moves are the requester's (:mod:`bot.rights`)."""
     rights.require(f"handoff.{action.value}", actor, parties(handoff, actor), subject=handoff.ref,
-                   names=_names(owner, requester))
+                   names=party_names(owner, requester))
 
 
 def check_reassign(handoff: Handoff, actor: Person, owner: Person | None = None, requester: Person | None = None) -> None:
@@ -111,10 +111,11 @@ def check_reassign(handoff: Handoff, actor: Person, owner: Person | None = None,
         raise IllegalTransition(
             f"{handoff.ref} is {handoff.status.label}; reopen it before giving it to someone else."
         )
-    rights.require("handoff.reassign", actor, parties(handoff, actor), subject=handoff.ref, names=_names(owner, requester))
+    rights.require("handoff.reassign", actor, parties(handoff, actor), subject=handoff.ref, names=party_names(owner, requester))
 
 
-def _names(owner: Person | None, requester: Person | None) -> dict[Party, str]:
+def party_names(owner: Person | None, requester: Person | None) -> dict[Party, str]:
+    """Who the owner and the requester are, for a refusal that names them."""
     return {Party.OWNER: owner.display_name if owner else "", Party.REQUESTER: requester.display_name if requester else ""}
 
 

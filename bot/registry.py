@@ -72,13 +72,12 @@ async def assign(cmd: c.AssignArea, ctx: Ctx, *, settles: bool = True) -> Assign
     in_scope = before.release_drivers if release else before.drivers  # the drivers this change replaces
     drivers = before.effective_drivers  # who drives it where this change applies
     holds = _holds(ctx, person, drivers, sole=cmd.duty is Duty.DRIVER)
-    names = {Party.SELF: person.display_name, **await _driver_names(ctx, drivers)}
     if cmd.duty is Duty.DRIVER and not rights.allows("area.driver", ctx.actor, holds):
         if person.id != ctx.actor.id:
-            rights.require("area.driver", ctx.actor, holds, subject=area.name, names=names)
+            await _refuse(ctx, "area.driver", area, person, holds, drivers)
         return await _claim(ctx, area, release, person, drivers)
-    if cmd.duty is not Duty.DRIVER:
-        rights.require("area.duty", ctx.actor, holds, subject=area.name, names=names)
+    if cmd.duty is not Duty.DRIVER and not rights.allows("area.duty", ctx.actor, holds):
+        await _refuse(ctx, "area.duty", area, person, holds, drivers)
     removed = 0
     if cmd.duty is Duty.DRIVER:
         for driver_id in (d for d in in_scope if d != person.id):
@@ -138,9 +137,11 @@ def _holds(ctx: Ctx, person: Person, drivers: tuple[int, ...], sole: bool = Fals
     return holds
 
 
-async def _driver_names(ctx: Ctx, drivers: tuple[int, ...]) -> dict[Party, str]:
+async def _refuse(ctx: Ctx, action: str, area: Area, person: Person, holds: set[Party], drivers: tuple[int, ...]) -> None:
+    """The refusal, naming the person and the area's drivers (looked up only now)."""
     people = await ctx.uow.people.get_many(list(drivers))
-    return {Party.AREA_DRIVER: " and ".join(p.display_name for p in people.values())}
+    names = {Party.SELF: person.display_name, Party.AREA_DRIVER: " and ".join(p.display_name for p in people.values())}
+    rights.require(action, ctx.actor, holds, subject=area.name, names=names)
 
 
 async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
@@ -151,8 +152,8 @@ async def unassign(cmd: c.UnassignArea, ctx: Ctx) -> AreaReport:
     owned = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
     drivers = owned.effective_drivers
     holds = _holds(ctx, person, drivers)
-    rights.require("area.duty", ctx.actor, holds, subject=area.name,
-                   names={Party.SELF: person.display_name, **await _driver_names(ctx, drivers)})
+    if not rights.allows("area.duty", ctx.actor, holds):
+        await _refuse(ctx, "area.duty", area, person, holds, drivers)
     removed = await ctx.uow.areas.unassign(area.id, person.id, release.id if release else None)
     if not removed:
         raise NotFound(f"{person.display_name} has no duty on {area.name}{_for(release)}.")

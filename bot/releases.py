@@ -99,10 +99,7 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
 async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, KnowledgeEntry]:
     release = await find_release(ctx.uow, cmd.release)
     if cmd.kind is EntryKind.DECISION:
-        holds = await release_parties(ctx, release)
-        owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
-        rights.require("release.decide", ctx.actor, holds, subject=release.name,
-                       names={Party.RELEASE_OWNER: owner.display_name if owner else ""})
+        await require_for_release(ctx, "release.decide", release, await release_parties(ctx, release))
     text = cmd.text.strip()
     if len(text) > MAX_ENTRY:
         raise InvalidInput(f"Keep a {cmd.kind.value} under {MAX_ENTRY:,} characters; link to a doc for more.")
@@ -130,6 +127,14 @@ async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, 
     ctx.notify(owner, f"{ctx.actor.display_name} made you the owner of {release.name}: slips and at-risk notices come to you now.")
     ctx.notify(before, f"{ctx.actor.display_name} gave {release.name} to {owner.display_name} to own.")
     return release, owner, before
+
+
+async def require_for_release(ctx: Ctx, action: str, release: Release, holds: set[Party]) -> None:
+    """:func:`bot.rights.require` on a release; its owner's name is looked up only for a refusal."""
+    if not rights.allows(action, ctx.actor, holds):
+        owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
+        rights.require(action, ctx.actor, holds, subject=release.name,
+                       names={Party.RELEASE_OWNER: owner.display_name if owner else ""})
 
 
 async def release_parties(ctx: Ctx, release: Release) -> set[Party]:

@@ -12,8 +12,8 @@ from bot.context import Ctx
 from bot.dates import check_timezone, local_today, parse_date
 from bot.domain import DigestSubscription
 from bot.errors import InvalidInput, NotFound
-from bot.jobs import load_digest_data, load_nudge_state, settings_from, settings_to
-from bot.nudge_policy import Plan, plan
+from bot.jobs import load_digest_data, load_nudge_state
+from bot.nudge_policy import Plan, plan, settings_from, settings_to
 from bot.releases import find_release
 from bot.reply import Reply, ReplyBuilder, Tone
 from bot.working_time import WEEKDAY_NAMES

@@ -62,7 +62,7 @@ from bot import digest
 from bot.context import Caller
 from bot.dispatch import Core
 from bot.jobs import Jobs, load_digest_data
-from bot.nudge_policy import settings_from
+from bot.working_time import settings_from
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import DeliveryRow, NudgeRow

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import Duty, EntryKind, Kind, Role, Side, Status
-from bot.lifecycle import Action
+from bot.domain import Action, Duty, EntryKind, Kind, Role, Side, Status
 
 
 @dataclass(frozen=True)

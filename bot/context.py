@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.area_names import AreaIndex, AreaIndexCache, AreaMatch
 from bot.commands import UserRef
 from bot.dates import local_today
-from bot.domain import EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Workspace
+from bot.domain import EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Release, Workspace
 from bot.errors import InvalidInput, NotFound
-from bot.ownership import AreaIndex, AreaIndexCache, AreaMatch
 from bot.ports import NewPerson, UnitOfWork
 from bot.reply import OutFile, Reply
 
@@ -116,3 +116,10 @@ class Ctx:
         if self.caller.names_create_people:
             return await people.upsert(NewPerson(ref.name, ref.name))
         raise NotFound(f"I don't know @{ref.name} here yet; mention them with your chat's @ picker.")
+
+
+async def find_release(uow: UnitOfWork, name: str) -> Release:
+    release = await uow.releases.by_name(name)
+    if release is None:
+        raise NotFound(f"There is no release called “{name}”; `release list` shows them.")
+    return release

@@ -30,7 +30,9 @@ from bot import (
     releases,
     reminders,
     rights,
+    wording,
 )
+from bot.area_names import AreaIndexCache
 from bot.context import Caller, Ctx
 from bot.domain import Area, Duty, EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Release, Role, Workspace
 from bot.drafts import DAILY_TOKENS, Drafter, DraftService
@@ -38,9 +40,9 @@ from bot.errors import Contention, HandoffError, NotAllowed
 from bot.export import export_release
 from bot.grammar import UsageError, parse
 from bot.log_context import bind_workspace
-from bot.outbox import NewDelivery
-from bot.ownership import DEFAULT_AREAS, AreaIndexCache
+from bot.ownership import DEFAULT_AREAS
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
+from bot.records import NewDelivery
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong, Tone, error
 from bot.workload import show as show_workload
 from bot.workload_presenter import workload_reply
@@ -281,7 +283,7 @@ async def _move(cmd: c.MoveHandoff, ctx: Ctx) -> Reply:
 @route(c.ReassignHandoff, "handoff.reassign")
 async def _reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> Reply:
     view = await handoffs.reassign(cmd, ctx)
-    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} now belongs to {presenters.name(view.owner)}.")
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} now belongs to {wording.name(view.owner)}.")
 
 
 @route(c.CommentOnHandoff, "handoff.comment")
@@ -293,13 +295,13 @@ async def _comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> Reply:
 @route(c.SnoozeHandoff, "handoff.snooze")
 async def _snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> Reply:
     view = await handoffs.snooze(cmd, ctx)
-    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is snoozed until {presenters.local_time(view.handoff.snoozed_until, ctx.timezone_of(ctx.actor))}.")
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is snoozed until {wording.local_time(view.handoff.snoozed_until, ctx.timezone_of(ctx.actor))}.")
 
 
 @route(c.SetDueDate, "handoff.due")
 async def _due(cmd: c.SetDueDate, ctx: Ctx) -> Reply:
     view = await handoffs.set_due(cmd, ctx)
-    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is now due {presenters.due_text(view.handoff.due_date, ctx.today())}.")
+    return presenters.handoff_card(view, ctx.today(), f"{view.handoff.ref} is now due {wording.due_text(view.handoff.due_date, ctx.today())}.")
 
 
 @route(c.ShowHandoff, "handoff.read")

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 from bot import commands as c
 from bot import handoffs, lifecycle, registry, rights
-from bot.context import Ctx
-from bot.domain import Area, Dispute, DisputeStatus, Duty, EntryKind, Handoff, HandoffEvent, Person
+from bot.context import Ctx, find_release
+from bot.domain import Action, Area, Dispute, DisputeStatus, Duty, EntryKind, Handoff, HandoffEvent, Person
 from bot.errors import InvalidInput, NotFound
-from bot.lifecycle import Action
 from bot.ownership import ownership
-from bot.releases import find_release
 from bot.rights import Party
 
 MAX_REASON = 1000

@@ -325,3 +325,18 @@ class Dispute:
     resolved_by: int | None = None
     resolved_at: datetime | None = None
     private: bool = False
+
+
+CLOSED_RELEASES = frozenset({"shipped", "cancelled", "done"})
+
+
+class Action(StrEnum):
+    ACK = "ack"
+    START = "start"
+    DONE = "done"
+    ASK = "ask"
+    ANSWER = "answer"
+    DECLINE = "decline"
+    BLOCK = "block"
+    CANCEL = "cancel"
+    REOPEN = "reopen"

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot import commands as c
 from bot import drafting, rights
-from bot.context import Caller, Ctx
+from bot.context import Caller, Ctx, find_release
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
 from bot.errors import InvalidInput, NotFound
 from bot.ownership import ownership
-from bot.releases import find_release
 from bot.rights import Party
 
 if TYPE_CHECKING:

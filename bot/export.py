@@ -21,12 +21,11 @@ from datetime import date, datetime
 
 from bot import commands as c
 from bot import export_format as fmt
-from bot.context import Caller, Ctx
+from bot.context import Caller, Ctx, find_release
 from bot.domain import Area, DraftRecord, EntryKind, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release
 from bot.gates import blocker
 from bot.ownership import Ownership, OwnershipIndex
 from bot.ports import HandoffQuery
-from bot.releases import find_release
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong
 
 MAX_ROWS = 5000  # per table: a release with more is cut, and the summary says so

@@ -17,9 +17,8 @@ from datetime import date, datetime, timedelta
 from bot.dates import local_today
 from bot.domain import Gate, Person, Release, Slip
 from bot.gates import approvers_of, propose_slip, slip_owner, slip_sentence
-from bot.nudge_policy import GateDue, SlipDue
-from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.ports import UnitOfWork
+from bot.records import DeliveryKind, GateDue, NewDelivery, SlipDue, Target
 from bot.reply import ReplyBuilder, Strong
 from bot.working_time import WorkingHours
 

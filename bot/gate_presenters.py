@@ -7,8 +7,8 @@ from datetime import date
 from bot.domain import Area, Dispute, DisputeStatus, Gate, GateStatus, GateTemplateItem, Person, Release, Slip
 from bot.gate_template import describe_offset
 from bot.gates import GateReport, blocker, quoted
-from bot.presenters import due_text, name
 from bot.reply import Actions, Reply, ReplyBuilder, Span, Strong, Tone, command_button
+from bot.wording import due_text, name
 
 _MARKS = {GateStatus.APPROVED: "✓", GateStatus.WAIVED: "–", GateStatus.DECLINED: "✗", GateStatus.PENDING: "…"}
 

@@ -16,15 +16,14 @@ from datetime import date, datetime, timedelta
 
 from bot import commands as c
 from bot import rights
-from bot.context import Ctx
+from bot.context import Ctx, find_release
 from bot.domain import EntryKind, Gate, GateStatus, GateTemplateItem, Person, Release, Role, Slip, SlipStatus
 from bot.errors import InvalidInput, NotFound
 from bot.gate_template import MAX_GATES, STANDARD, checked_name, find
-from bot.nudge_policy import settings_from
 from bot.ports import UnitOfWork
-from bot.releases import find_release, require_for_release
+from bot.releases import require_for_release
 from bot.rights import Party
-from bot.working_time import WorkingHours
+from bot.working_time import WorkingHours, settings_from
 
 _VERBS = {"approve": GateStatus.APPROVED, "decline": GateStatus.DECLINED, "waive": GateStatus.WAIVED}
 _PAST = {GateStatus.APPROVED: "approved", GateStatus.DECLINED: "declined", GateStatus.WAIVED: "waived"}

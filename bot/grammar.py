@@ -16,9 +16,8 @@ from rapidfuzz import fuzz, process
 
 from bot import commands as c
 from bot.dates import parse_date
-from bot.domain import Duty, EntryKind, Kind, Role, Side, Status
+from bot.domain import Action, Duty, EntryKind, Kind, Role, Side, Status
 from bot.errors import InvalidInput
-from bot.lifecycle import Action
 from bot.texts import HELP_ORDER, USAGE
 
 MAX_TEXT = 8000

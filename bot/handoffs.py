@@ -7,10 +7,11 @@ from typing import TypeVar
 
 from bot import commands as c
 from bot import rights
-from bot.context import Ctx
+from bot.context import Ctx, find_release
 from bot.dates import parse_due, parse_snooze
 from bot.domain import (
     ACTIVE_STATUSES,
+    Action,
     Area,
     EntryKind,
     Handoff,
@@ -22,9 +23,8 @@ from bot.domain import (
     Status,
 )
 from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
-from bot.lifecycle import Action, check_party, check_reassign, parties, party_names, target_status
+from bot.lifecycle import check_party, check_reassign, parties, party_names, target_status
 from bot.ports import HandoffQuery, NewHandoff
-from bot.releases import find_release
 
 T = TypeVar("T")
 

@@ -17,11 +17,11 @@ from typing import Protocol
 from bot import digest, nudge_messages
 from bot.domain import DigestSubscription, EntryKind, Person
 from bot.gate_jobs import gate_state, propose_late_slips
-from bot.nudge_policy import Nudge, NudgeSettings, NudgeState, Plan, plan, settings_from
-from bot.outbox import DeliveryKind, DeliveryStatus, NewDelivery, Target
+from bot.nudge_policy import Nudge, NudgeState, Plan, plan
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.records import DeliveryKind, DeliveryStatus, NewDelivery, Target
 from bot.reply import Reply
-from bot.working_time import WorkingHours
+from bot.working_time import NudgeSettings, WorkingHours, settings_from
 
 log = logging.getLogger("handoff.jobs")
 

@@ -10,25 +10,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from bot import rights
-from bot.domain import Handoff, Person, Status
+from bot.domain import Action, Handoff, Person, Status
 from bot.errors import IllegalTransition, InvalidInput
 from bot.rights import Party
-
-
-class Action(StrEnum):
-    ACK = "ack"
-    START = "start"
-    DONE = "done"
-    ASK = "ask"
-    ANSWER = "answer"
-    DECLINE = "decline"
-    BLOCK = "block"
-    CANCEL = "cancel"
-    REOPEN = "reopen"
-
 
 _S = Status
 _TARGET: dict[Action, Status] = {

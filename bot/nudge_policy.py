@@ -26,116 +26,35 @@ day, so a reminder that is still due tomorrow is tomorrow's reminder, never a re
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cached_property
-from typing import Any
 
 from bot.dates import local_today, zone
-from bot.domain import ACTIVE_STATUSES, Area, Assignment, Gate, Handoff, Person, Release, Role, Slip, Status
+from bot.domain import (
+    ACTIVE_STATUSES,
+    CLOSED_RELEASES,
+    Area,
+    Assignment,
+    Gate,
+    Handoff,
+    Person,
+    Release,
+    Role,
+    Slip,
+    Status,
+)
 from bot.ownership import OwnershipIndex, ownership
-from bot.working_time import WorkingHours
-
-
-class Rule(StrEnum):
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"
-    UNACKNOWLEDGED = "unacknowledged"
-    NO_OWNER = "no_owner"
-    ESCALATION = "escalation"
-    AREAS = "areas"
-    GATE = "gate"
-    SLIP = "slip"
-
+from bot.records import GateDue, PastNudge, Rule, SlipDue
+from bot.working_time import NudgeSettings
 
 OWNER_RULES = (Rule.OVERDUE, Rule.DUE_SOON, Rule.UNACKNOWLEDGED)
 _URGENCY = {rule: i for i, rule in enumerate((Rule.ESCALATION, Rule.GATE, Rule.SLIP, Rule.OVERDUE, Rule.DUE_SOON,
                                               Rule.AREAS, Rule.UNACKNOWLEDGED, Rule.NO_OWNER))}
 MAX_DATE = date.max
-CLOSED_RELEASES = frozenset({"shipped", "cancelled", "done"})
-
-
-@dataclass(frozen=True)
-class NudgeSettings:
-    """A workspace's nudge preferences (stored with the workspace, changed with `nudges set`)."""
-
-    hours: WorkingHours = field(default_factory=WorkingHours)
-    ack_after_working_days: int = 1
-    due_soon_days: int = 1  # due today or within this many days
-    escalate_after: int = 3  # unanswered nudges on one item
-    area_window_days: int = 14  # releases due this soon must have a driver per grey area
-    max_dms_per_day: int = 3
-    min_gap: timedelta = timedelta(hours=20)  # once a working day, whatever hour the pass lands on
-    max_items_per_dm: int = 10
-    gate_every: int = 2  # working days between reminders of a gate past its date
 
 
 # --- stored settings --------------------------------------------------------------------------------
-
-def settings_from(values: dict[str, Any] | None) -> NudgeSettings:
-    v = values or {}
-    base = NudgeSettings()
-    hours = WorkingHours(
-        days=frozenset(v.get("days", sorted(base.hours.days))),
-        start=time.fromisoformat(v.get("start", f"{base.hours.start:%H:%M}")),
-        end=time.fromisoformat(v.get("end", f"{base.hours.end:%H:%M}")),
-        quiet_days=frozenset(datetime.fromisoformat(d).date() for d in v.get("quiet_days", ())),
-    )
-    return replace(
-        base, hours=hours,
-        escalate_after=int(v.get("escalate_after", base.escalate_after)),
-        max_dms_per_day=int(v.get("max_dms_per_day", base.max_dms_per_day)),
-        ack_after_working_days=int(v.get("ack_after_working_days", base.ack_after_working_days)),
-    )
-
-
-def settings_to(s: NudgeSettings) -> dict[str, Any]:
-    return {
-        "days": sorted(s.hours.days), "start": f"{s.hours.start:%H:%M}", "end": f"{s.hours.end:%H:%M}",
-        "quiet_days": sorted(d.isoformat() for d in s.hours.quiet_days), "escalate_after": s.escalate_after,
-        "max_dms_per_day": s.max_dms_per_day, "ack_after_working_days": s.ack_after_working_days,
-    }
-
-
-@dataclass(frozen=True)
-class PastNudge:
-    """A nudge already recorded: the job loads the recent ones."""
-
-    key: str
-    rule: Rule
-    person_id: int
-    at: datetime
-    handoff_id: int | None = None
-    delivered: bool = True  # its message reached the platform: only those count towards escalation
-
-    @cached_property
-    def item(self) -> tuple[str, int, int]:
-        """What was nudged, for the gap between nudges: see :func:`_item`."""
-        kind, _, rest = self.key.partition(":")
-        if self.handoff_id is not None:
-            return ("handoff" if self.rule is not Rule.ESCALATION else "escalation", self.handoff_id, self.person_id)
-        if kind in ("gate", "slip"):
-            return (kind, int(rest.split(":")[0]), self.person_id)
-        return ("release", int(rest.split(":")[0]), self.person_id)  # areas:{release}:{person}:{date}
-
-
-@dataclass(frozen=True)
-class GateDue:
-    """An undecided gate with a due date, its release and who can decide it (the job loads them)."""
-
-    gate: Gate
-    release: Release
-    approvers: tuple[Person, ...]
-
-
-@dataclass(frozen=True)
-class SlipDue:
-    """A new target date the scheduler proposed for a late gate, and who must answer it."""
-
-    slip: Slip
-    release: Release
-    owner: Person
 
 
 @dataclass(frozen=True)
@@ -430,7 +349,6 @@ def _last_nudge_per_item(past: Sequence[PastNudge]) -> dict[tuple[str, int, int]
 
 def _tz(state: NudgeState, person: Person | None) -> str:
     return (person.timezone if person and person.timezone else None) or state.workspace_timezone
-
 
 
 def start_of_next_day(now: datetime, timezone: str) -> datetime:

@@ -17,12 +17,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
-from bot import codec
 from bot.log_context import bind_workspace
 from bot.ports import Clock, UnitOfWorkFactory
+from bot.records import Delivery, DeliveryKind, DeliveryStatus, NewDelivery, Target
 from bot.reply import Paragraph, Reply
 
 log = logging.getLogger("handoff.outbox")
@@ -30,75 +29,6 @@ log = logging.getLogger("handoff.outbox")
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(minutes=30)
-
-
-class DeliveryKind(StrEnum):
-    NUDGE = "nudge"
-    NOTICE = "notice"  # a post a command made that the platform refused for now: retried from here
-    THREAD = "thread"
-    DIGEST = "digest"
-    REPORT = "report"
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # nothing to say (an empty digest): the key is spent, nothing is sent
-
-
-@dataclass(frozen=True)
-class NewDelivery:
-    key: str
-    kind: DeliveryKind
-    target: str  # "dm:U1", "channel:C1" or "thread:C1:1700.1"
-    reply: Reply
-    status: DeliveryStatus = DeliveryStatus.PENDING
-    uncertain: bool = False  # an earlier attempt may have landed: look before posting
-
-
-@dataclass
-class Delivery:
-    id: int
-    workspace_id: str
-    key: str
-    kind: DeliveryKind
-    target: str
-    payload: str
-    status: DeliveryStatus
-    attempts: int
-    next_attempt_at: datetime
-    created_at: datetime
-    uncertain: bool = False
-    lease_token: str | None = None
-    message_id: str | None = None
-    last_error: str | None = None
-    sent_at: datetime | None = None
-
-    @property
-    def reply(self) -> Reply:
-        return codec.loads(self.payload)
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: str  # dm | channel | thread
-    address: str  # a user id (dm) or a channel id
-    thread: str | None = None
-
-    @staticmethod
-    def parse(text: str) -> Target:
-        """Addresses may hold colons (Teams: ``29:1a2b``, ``19:x@thread.tacv2``); a thread's
-        root id never does (Slack ``1700.1``, Teams ``1700000000000``), so it is split off last."""
-        kind, _, rest = text.partition(":")
-        if kind != "thread":
-            return Target(kind, rest)
-        address, _, thread = rest.rpartition(":")
-        return Target(kind, address, thread or None)
-
-    def __str__(self) -> str:
-        return ":".join(p for p in (self.kind, self.address, self.thread) if p)
 
 
 class DeliveryFailed(Exception):

@@ -31,9 +31,7 @@ from bot.domain import (
 
 if TYPE_CHECKING:
     from bot.domain import DigestSubscription, Dispute, DraftRecord, Gate, GateTemplateItem, Slip, SlipStatus
-    from bot.nudge_policy import PastNudge, Rule
-    from bot.outbox import Delivery, DeliveryKind, NewDelivery
-    from bot.workload import AckWait, OpenGroup, SlackItem
+    from bot.records import AckWait, Delivery, DeliveryKind, NewDelivery, OpenGroup, PastNudge, Rule, SlackItem
 
 
 class Clock(Protocol):

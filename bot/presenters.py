@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from bot.dates import zone
 from bot.domain import (
     ACTIVE_STATUSES,
     DEFINITION_OF_READY,
+    Action,
     Area,
     DraftRecord,
     GateStatus,
@@ -19,13 +19,14 @@ from bot.domain import (
     Status,
 )
 from bot.drafting import brief as drafting_brief
-from bot.lifecycle import Action, allowed_actions
+from bot.lifecycle import allowed_actions
 from bot.ports import SearchHit
 from bot.readiness import at_risk, blocking_line
 from bot.registry import AreaReport, AssignResult, WhoOwnsAnswer
 from bot.releases import ReleaseSummary
 from bot.reply import Button, Code, Reply, ReplyBuilder, Span, Strong, Tone
 from bot.texts import HELP_ORDER, USAGE, WRITE_SIDE_HINT, Usage
+from bot.wording import due_text, name
 
 _KIND_LABEL = {Kind.REQUIREMENT: "requirement (PM → PMM)", Kind.MESSAGING: "messaging (PMM → PM)", Kind.QUESTION: "question"}
 _BUTTONS = {
@@ -33,26 +34,6 @@ _BUTTONS = {
     Action.ASK: ("Ask for info", None), Action.DECLINE: ("Decline", "danger"), Action.ANSWER: ("Answer", "primary"),
     Action.REOPEN: ("Reopen", None),
 }
-
-
-def name(person: Person | None) -> str:
-    return person.display_name if person else "nobody"
-
-
-def due_text(due: date | None, today: date) -> str:
-    if due is None:
-        return "no due date"
-    days = (due - today).days
-    when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days)
-    if when is None:
-        when = f"in {days} days" if days > 0 else f"{-days} days ago"
-    return f"{due.isoformat()} ({when})"
-
-
-def local_time(moment: datetime | None, timezone: str) -> str:
-    if moment is None:
-        return "—"
-    return moment.astimezone(zone(timezone)).strftime("%a %Y-%m-%d %H:%M ") + timezone
 
 
 def handoff_line(view: HandoffView, today: date) -> tuple[Span, ...]:

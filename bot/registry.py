@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from bot import commands as c
 from bot import rights
-from bot.context import Ctx
+from bot.context import Ctx, find_release
 from bot.domain import Area, Assignment, Dispute, DisputeStatus, Duty, EntryKind, Person, Release
 from bot.errors import InvalidInput, NotFound
 from bot.ownership import Ownership, OwnershipIndex, ownership, suggested_roles
-from bot.releases import find_release
 from bot.rights import Party
 
 

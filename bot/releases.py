@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 
 from bot import commands as c
 from bot import rights
-from bot.context import Ctx
+from bot.context import Ctx, find_release
 from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput
 from bot.gate_template import STANDARD, gates_for
-from bot.nudge_policy import settings_from
 from bot.ownership import OwnershipIndex
-from bot.ports import HandoffQuery, SearchHit, UnitOfWork
+from bot.ports import HandoffQuery, SearchHit
 from bot.rights import Party
+from bot.working_time import settings_from
 
 MAX_NAME = 60
 MAX_ENTRY = 3000
@@ -35,13 +35,6 @@ class ReleaseSummary:
     disputes: int = 0  # open disputes on this release's handoffs and areas
     drafts_to_review: int = 0
     slip: Slip | None = None  # a proposed new target date, waiting for the owner
-
-
-async def find_release(uow: UnitOfWork, name: str) -> Release:
-    release = await uow.releases.by_name(name)
-    if release is None:
-        raise NotFound(f"There is no release called “{name}”; `release list` shows them.")
-    return release
 
 
 async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:

@@ -8,15 +8,14 @@ from datetime import time
 
 from bot import commands as c
 from bot import digest
-from bot.context import Ctx
+from bot.context import Ctx, find_release
 from bot.dates import check_timezone, local_today, parse_date
 from bot.domain import DigestSubscription
 from bot.errors import InvalidInput, NotFound
 from bot.jobs import load_digest_data, load_nudge_state
-from bot.nudge_policy import Plan, plan, settings_from, settings_to
-from bot.releases import find_release
+from bot.nudge_policy import Plan, plan
 from bot.reply import Reply, ReplyBuilder, Tone
-from bot.working_time import WEEKDAY_NAMES
+from bot.working_time import WEEKDAY_NAMES, settings_from, settings_to
 
 
 def _conversation(ctx: Ctx) -> str:

@@ -6,8 +6,9 @@ crosses a daylight-saving change is still "the same time next working day", 23 o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from bot.dates import zone
 
@@ -82,3 +83,45 @@ class WorkingHours:
     def describe(self) -> str:
         names = ", ".join(WEEKDAY_NAMES[d].capitalize() for d in sorted(self.days)) or "no days"
         return f"{names} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+# --- a workspace's stored nudge settings (the hours live in them) ---------------------
+
+@dataclass(frozen=True)
+class NudgeSettings:
+    """A workspace's nudge preferences (stored with the workspace, changed with `nudges set`)."""
+
+    hours: WorkingHours = field(default_factory=WorkingHours)
+    ack_after_working_days: int = 1
+    due_soon_days: int = 1  # due today or within this many days
+    escalate_after: int = 3  # unanswered nudges on one item
+    area_window_days: int = 14  # releases due this soon must have a driver per grey area
+    max_dms_per_day: int = 3
+    min_gap: timedelta = timedelta(hours=20)  # once a working day, whatever hour the pass lands on
+    max_items_per_dm: int = 10
+    gate_every: int = 2  # working days between reminders of a gate past its date
+
+
+def settings_from(values: dict[str, Any] | None) -> NudgeSettings:
+    v = values or {}
+    base = NudgeSettings()
+    hours = WorkingHours(
+        days=frozenset(v.get("days", sorted(base.hours.days))),
+        start=time.fromisoformat(v.get("start", f"{base.hours.start:%H:%M}")),
+        end=time.fromisoformat(v.get("end", f"{base.hours.end:%H:%M}")),
+        quiet_days=frozenset(datetime.fromisoformat(d).date() for d in v.get("quiet_days", ())),
+    )
+    return replace(
+        base, hours=hours,
+        escalate_after=int(v.get("escalate_after", base.escalate_after)),
+        max_dms_per_day=int(v.get("max_dms_per_day", base.max_dms_per_day)),
+        ack_after_working_days=int(v.get("ack_after_working_days", base.ack_after_working_days)),
+    )
+
+
+def settings_to(s: NudgeSettings) -> dict[str, Any]:
+    return {
+        "days": sorted(s.hours.days), "start": f"{s.hours.start:%H:%M}", "end": f"{s.hours.end:%H:%M}",
+        "quiet_days": sorted(d.isoformat() for d in s.hours.quiet_days), "escalate_after": s.escalate_after,
+        "max_dms_per_day": s.max_dms_per_day, "ack_after_working_days": s.ack_after_working_days,
+    }

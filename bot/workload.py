@@ -36,15 +36,14 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from bot import commands as c
 from bot.context import Ctx
-from bot.domain import Area, Assignment, Kind, Person, Release, Role, Side
+from bot.domain import CLOSED_RELEASES, Action, Area, Assignment, Kind, Person, Release, Role, Side
 from bot.errors import InvalidInput, NotFound
-from bot.lifecycle import Action
-from bot.nudge_policy import CLOSED_RELEASES
 from bot.ownership import ownership
+from bot.records import AckWait, OpenGroup, SlackItem
 
 ACK_WINDOW = timedelta(days=30)
 REASSIGN = "reassign"  # the history action bot.handoffs.reassign records
@@ -55,34 +54,6 @@ _ROLE_PLURAL = {Role.PM: "PMs", Role.PMM: "PMMs", Role.LEAD: "leads", Role.OTHER
 
 
 # --- what storage hands back -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class OpenGroup:
-    """How many open handoffs one person owns of one kind, area side and overdue-ness."""
-
-    owner_id: int
-    kind: Kind
-    area_side: Side | None
-    overdue: bool
-    count: int
-
-
-@dataclass(frozen=True)
-class AckWait:
-    """One acknowledgement: who made it, when the handoff had become theirs, and when they acked."""
-
-    person_id: int
-    since: datetime
-    acked_at: datetime
-
-
-@dataclass(frozen=True)
-class SlackItem:
-    """A person's open, non-private handoff with the most slack (latest due date, undated first)."""
-
-    owner_id: int
-    number: int
-    due_date: date | None
 
 
 @dataclass

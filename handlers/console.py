@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.context import Caller
 from bot.dispatch import Core
-from bot.outbox import Delivery, Target
+from bot.records import Delivery, Target
 from bot.reply import OutFile, Reply
 from handlers.render_text import escape, render
 

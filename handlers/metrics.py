@@ -18,7 +18,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
-from bot.outbox import DeliveryKind, DeliveryStatus
+from bot.records import DeliveryKind, DeliveryStatus
 from handlers.health import DatabaseProbe
 
 log = logging.getLogger("handoff.metrics")

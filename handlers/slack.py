@@ -27,11 +27,10 @@ from bot import commands as c
 from bot import presenters
 from bot.context import Caller
 from bot.dispatch import Core, Outcome
-from bot.domain import HandoffView, Release
+from bot.domain import Action, HandoffView, Release
 from bot.drafting import progress_line
-from bot.lifecycle import Action
-from bot.outbox import DeliveryKind, NewDelivery, Target
 from bot.ports import NewPerson
+from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import Context, OutFile, Paragraph, Reply, Strong
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts

@@ -25,8 +25,7 @@ from slack_sdk.models.blocks.block_elements import ExternalDataSelectElement
 from slack_sdk.models.views import View
 
 from bot import commands as c
-from bot.domain import EntryKind, Kind
-from bot.lifecycle import Action
+from bot.domain import Action, EntryKind, Kind
 from bot.reply import Reply
 from handlers.render_slack import render_dicts
 

@@ -19,8 +19,9 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.outbox import Delivery, DeliveryFailed, Target
+from bot.outbox import DeliveryFailed
 from bot.ports import UnitOfWorkFactory
+from bot.records import Delivery, Target
 from bot.reply import Reply
 from handlers.render_teams import card_text, render_card
 

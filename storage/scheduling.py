@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import codec
 from bot.digest import DECLINED_DAYS
 from bot.domain import DigestSubscription, Handoff, Status
-from bot.nudge_policy import PastNudge, Rule
-from bot.outbox import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
+from bot.records import Delivery, DeliveryKind, DeliveryStatus, NewDelivery, PastNudge, Rule
 from storage.database import write_transaction
 from storage.dialect import insert_ignore
 from storage.models import ConversationRefRow, DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow

@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from bot.domain import ACTIVE_STATUSES, Kind, Side
-from bot.workload import AckWait, OpenGroup, SlackItem
+from bot.records import AckWait, OpenGroup, SlackItem
 from storage.models import AreaRow, HandoffEventRow, HandoffRow
 from storage.repositories import _Repository, utc
 

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import build_web_app
 from bot.dispatch import Core
-from bot.outbox import DeliveryKind, NewDelivery
+from bot.records import DeliveryKind, NewDelivery
 from bot.reply import Reply
 from bot.settings import Settings
 from handlers.log_format import ContextFilter, JsonFormatter

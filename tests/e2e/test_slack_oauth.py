@@ -72,7 +72,7 @@ async def test_two_workspaces_install_and_never_mix(engine: AsyncEngine, clock: 
 
 async def test_an_uninstalled_workspace_gets_no_more_jobs_or_messages(engine: AsyncEngine, clock: FakeClock) -> None:
     from app import build_jobs
-    from bot.outbox import DeliveryKind, NewDelivery
+    from bot.records import DeliveryKind, NewDelivery
     from bot.reply import Reply
 
     async with running_app(engine, clock, **OAUTH, handoff_secret_key=Fernet.generate_key().decode()) as slack:

@@ -14,7 +14,7 @@ from botbuilder.schema import Activity
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.outbox import DeliveryKind, NewDelivery
+from bot.records import DeliveryKind, NewDelivery
 from bot.reply import Reply
 from handlers.llm import OpenAIDrafter
 from handlers.teams_app import TEAMS_AUTH, TEAMS_BOT

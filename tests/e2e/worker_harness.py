@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.outbox import DeliveryKind, NewDelivery
+from bot.records import DeliveryKind, NewDelivery
 from bot.reply import Reply
 from storage.database import create_engine
 from storage.migrate import upgrade

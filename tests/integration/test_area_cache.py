@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.area_names import AreaIndex
 from bot.context import Caller
 from bot.dispatch import Core
 from bot.domain import Side
-from bot.ownership import DEFAULT_AREAS, AreaIndex
+from bot.ownership import DEFAULT_AREAS
 from bot.ports import NewPerson
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support import Chat, FakeClock

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import commands as c
-from bot.lifecycle import Action
+from bot.domain import Action
 from tests.support import Chat
 
 

@@ -14,7 +14,7 @@ from bot import commands as c
 from bot.context import Caller
 from bot.dispatch import Core
 from bot.jobs import Jobs
-from bot.outbox import DeliveryStatus
+from bot.records import DeliveryStatus
 from bot.reply import plain_text
 from storage.models import DeliveryRow
 from tests.support import Chat, FakeClock

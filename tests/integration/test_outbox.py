@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.outbox import LEASE, MAX_ATTEMPTS, Delivery, DeliveryFailed, DeliveryKind, DeliveryStatus, NewDelivery, Outbox
+from bot.outbox import LEASE, MAX_ATTEMPTS, DeliveryFailed, Outbox
 from bot.ports import NewPerson
+from bot.records import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
 from bot.reply import Reply
 from storage.scheduling import SqlOutboxStore
 from storage.uow import SqlUnitOfWorkFactory

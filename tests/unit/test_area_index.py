@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from bot.area_names import AreaIndex, AreaIndexCache, resolve_area
 from bot.domain import Area, Side
-from bot.ownership import DEFAULT_AREAS, AreaIndex, AreaIndexCache, resolve_area
+from bot.ownership import DEFAULT_AREAS
 
 AREAS = [Area(i, "w", name, side, aliases) for i, (name, side, aliases, _) in enumerate(DEFAULT_AREAS)]
 

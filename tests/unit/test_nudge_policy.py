@@ -25,8 +25,9 @@ from bot.domain import (
     SlipStatus,
     Status,
 )
-from bot.nudge_policy import GateDue, NudgeSettings, NudgeState, PastNudge, Plan, Rule, SlipDue, plan
-from bot.working_time import WorkingHours
+from bot.nudge_policy import NudgeState, Plan, plan
+from bot.records import GateDue, PastNudge, Rule, SlipDue
+from bot.working_time import NudgeSettings, WorkingHours
 
 PARIS = "Europe/Paris"
 LA = "America/Los_Angeles"

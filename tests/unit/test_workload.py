@@ -10,11 +10,9 @@ import pytest
 from bot import commands as c
 from bot.domain import Area, Assignment, Duty, Kind, Person, Release, Role, Side
 from bot.grammar import UsageError, parse
+from bot.records import AckWait, OpenGroup, SlackItem
 from bot.workload import (
-    AckWait,
     Facts,
-    OpenGroup,
-    SlackItem,
     areas_driven,
     average_ack_hours,
     both_sides,

@@ -18,10 +18,10 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.demo import seed_demo
-from bot.dispatch import Core
-from bot.jobs import Jobs
-from bot.outbox import DeliveryObserver, Outbox
+from bot.chat.core import Core
+from bot.chat.demo import seed_demo
+from bot.delivery.outbox import DeliveryObserver, Outbox
+from bot.reminders.jobs import Jobs
 from bot.settings import LOOPBACK, Settings
 from handlers.console import LOCAL_WORKSPACE, PROMPT, ConsoleMessenger, Shell, enable_history, local_caller
 from handlers.health import DatabaseProbe, healthz

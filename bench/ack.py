@@ -37,7 +37,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 
 from app import build_web_app
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.slack_app import SLACK_SURFACE
 from storage.database import create_engine

@@ -37,10 +37,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.area_names import normalise
+from bot.chat.core import Core, Outcome
 from bot.context import Caller
-from bot.dispatch import Core, Outcome
 from bot.domain import Assignment, Duty, HandoffEvent, Kind, Person, Role, Side, Status
-from bot.ownership import DEFAULT_AREAS
+from bot.ownership.rules import DEFAULT_AREAS
 from bot.ports import NewHandoff, NewPerson, UnitOfWorkFactory
 from bot.reply import plain_text
 from storage.database import create_engine

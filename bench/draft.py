@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
-from bot.drafts import DraftService
+from bot.drafting.service import DraftService
 from handlers.llm import OpenAIDrafter
 from handlers.render_text import render
 from storage.database import create_engine

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bot.jobs import Jobs
 from bot.ports import NewPerson
+from bot.reminders.jobs import Jobs
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import HandoffRow, ReleaseRow

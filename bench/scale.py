@@ -58,10 +58,10 @@ from bench.nudges import NOW, PG_ADMIN
 from bench.scale_profile import Statements, hot_spots, one_line
 from bench.scale_seed import DIGEST_ALL, DIGEST_RELEASE, WORKSPACE, Team, census, grow, seed_team
 from bench.scale_serve import serve_memory
-from bot import digest
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
-from bot.jobs import Jobs, load_digest_data
+from bot.reminders import digest
+from bot.reminders.jobs import Jobs, load_digest_data
 from bot.working_time import settings_from
 from storage.database import create_engine
 from storage.migrate import upgrade

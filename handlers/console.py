@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
 from bot.records import Delivery, Target
 from bot.reply import OutFile, Reply
 from handlers.render_text import escape, render

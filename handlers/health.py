@@ -18,8 +18,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.drafting.redact import redact
 from bot.ports import Clock
-from bot.redact import redact
 from handlers.scheduler_monitor import SchedulerMonitor
 
 TIMEOUT_SECONDS = 2.0

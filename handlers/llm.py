@@ -23,7 +23,7 @@ from openai import (
     RateLimitError,
 )
 
-from bot.drafts import Completion, DraftUnavailable
+from bot.drafting.service import Completion, DraftUnavailable
 from bot.settings import Settings
 
 log = logging.getLogger("handoff.llm")

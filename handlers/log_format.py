@@ -12,8 +12,8 @@ import logging
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.drafting.redact import redact
 from bot.log_context import REQUEST_ID, WORKSPACE
-from bot.redact import redact
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Fields a record may carry through ``extra=``: written when present.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.outbox import Messenger
+from bot.delivery.outbox import Messenger
 
 log = logging.getLogger("handoff.jobs")
 

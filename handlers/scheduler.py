@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.jobs import Jobs
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
+from bot.reminders.jobs import Jobs
 
 log = logging.getLogger("handoff.scheduler")
 

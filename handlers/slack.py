@@ -24,11 +24,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
-from bot import presenters
+from bot.chat.core import Core, Outcome
 from bot.context import Caller
-from bot.dispatch import Core, Outcome
 from bot.domain import Action, HandoffView, Release
-from bot.drafting import progress_line
+from bot.drafting.prompt import progress_line
+from bot.handoffs import presenters
 from bot.ports import NewPerson
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import Context, OutFile, Paragraph, Reply, Strong

@@ -25,7 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.log_context import bind_workspace
 from bot.settings import Settings
 from handlers.messengers import IsActive

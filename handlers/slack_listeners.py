@@ -17,8 +17,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
+from bot.chat.core import Outcome
 from bot.context import Caller
-from bot.dispatch import Outcome
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Reply, Tone, message_of
 from handlers import slack_views as views
 from handlers.render_slack import fallback_text, render_dicts

@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import DeliveryFailed
+from bot.delivery.outbox import DeliveryFailed
 from bot.records import Delivery, Target
 from bot.reply import Reply
 from handlers.render_slack import fallback_text, render_dicts

@@ -30,15 +30,15 @@ from botbuilder.schema import (
 from botbuilder.schema.teams import FileConsentCardResponse, FileUploadInfo
 
 from bot import commands as c
+from bot.chat.core import Core, Outcome
+from bot.chat.grammar import parse
 from bot.context import Caller
-from bot.dispatch import Core, Outcome
 from bot.domain import Action
-from bot.drafting import progress_line
+from bot.drafting.prompt import progress_line
 from bot.errors import TemporarilyUnavailable
-from bot.export import shared_publicly
-from bot.grammar import parse
-from bot.presenters import handoff_card
+from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
+from bot.releases.export import shared_publicly
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
 from handlers import teams_files as files
 from handlers import teams_forms as forms

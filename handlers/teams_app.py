@@ -20,7 +20,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.teams import TeamsBot
 

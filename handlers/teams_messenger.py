@@ -19,7 +19,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationParameters, ConversationReference
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.outbox import DeliveryFailed
+from bot.delivery.outbox import DeliveryFailed
 from bot.ports import UnitOfWorkFactory
 from bot.records import Delivery, Target
 from bot.reply import Reply

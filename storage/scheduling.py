@@ -13,9 +13,9 @@ from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import codec
-from bot.digest import DECLINED_DAYS
 from bot.domain import DigestSubscription, Handoff, Status
 from bot.records import Delivery, DeliveryKind, DeliveryStatus, NewDelivery, PastNudge, Rule
+from bot.reminders.digest import DECLINED_DAYS
 from storage.database import write_transaction
 from storage.dialect import insert_ignore
 from storage.models import ConversationRefRow, DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.chat.core import Core, Outcome
 from bot.context import Caller
-from bot.dispatch import Core, Outcome
 from bot.reply import Reply, plain_text
 
 # A Monday morning, so "fri", "eow" and working days are predictable.

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat.core import Core, Outcome
 from bot.context import Caller
-from bot.dispatch import Core, Outcome
 from bot.reply import plain_text
 
 # What a request can change; each is compared per workspace before and after.

@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import build_web_app
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.slack import SlackSurface
 from handlers.slack_app import SLACK_SURFACE

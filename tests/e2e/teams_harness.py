@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import build_jobs, build_web_app
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.scheduler import Ticks
 from handlers.teams_app import TEAMS_ADAPTER

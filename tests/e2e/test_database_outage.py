@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.dispatch import Core
-from bot.jobs import Jobs
+from bot.chat.core import Core
+from bot.reminders.jobs import Jobs
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory

@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import build_web_app
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.records import DeliveryKind, NewDelivery
 from bot.reply import Reply
 from bot.settings import Settings

@@ -13,10 +13,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.area_names import AreaIndex
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
 from bot.domain import Side
-from bot.ownership import DEFAULT_AREAS
+from bot.ownership.rules import DEFAULT_AREAS
 from bot.ports import NewPerson
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support import Chat, FakeClock

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.dispatch import Core
+from bot.chat.core import Core
 from bot.errors import Contention
 from storage.database import create_engine
 from storage.migrate import upgrade

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
 from bot.reply import Tone
 from storage.database import create_engine
 from storage.migrate import upgrade

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import commands as c
-from bot.dispatch import Core
-from bot.drafting import NOTES_CLOSE, NOTES_OPEN
-from bot.drafts import CircuitBreaker, DraftService
+from bot.chat.core import Core
+from bot.drafting.prompt import NOTES_CLOSE, NOTES_OPEN
+from bot.drafting.service import CircuitBreaker, DraftService
 from bot.reply import plain_text
 from handlers.llm import OpenAIDrafter
 from storage.uow import SqlUnitOfWorkFactory

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot import codec
-from bot.jobs import Jobs
+from bot.reminders.jobs import Jobs
 from bot.reply import Actions, plain_text
 from storage.models import NudgeRow
 from tests.integration.test_jobs import OneWorkspace, deliveries

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dispatch import Core
+from bot.chat.core import Core
 from tests.support import Chat
 
 MARKER = "zqxmarker"  # only ever written in workspace A; workspace B never types it

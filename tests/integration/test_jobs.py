@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from bot import codec
 from bot import commands as c
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
-from bot.jobs import Jobs
 from bot.records import DeliveryStatus
+from bot.reminders.jobs import Jobs
 from bot.reply import plain_text
 from storage.models import DeliveryRow
 from tests.support import Chat, FakeClock

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.outbox import LEASE, MAX_ATTEMPTS, DeliveryFailed, Outbox
+from bot.delivery.outbox import LEASE, MAX_ATTEMPTS, DeliveryFailed, Outbox
 from bot.ports import NewPerson
 from bot.records import Delivery, DeliveryKind, DeliveryStatus, NewDelivery
 from bot.reply import Reply

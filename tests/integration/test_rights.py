@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import grammar, rights
-from bot.dispatch import ROUTE_RIGHTS, ROUTES, Core, right_of
-from bot.grammar import parse
+from bot import rights
+from bot.chat import grammar
+from bot.chat.core import ROUTE_RIGHTS, ROUTES, Core, right_of
+from bot.chat.grammar import parse
 from bot.reply import plain_text
 from bot.rights import RIGHTS, Party
 from storage.uow import SqlUnitOfWorkFactory

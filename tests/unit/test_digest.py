@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import DigestData, all_clear, compose, due_day, standing_risks, visible_in, window_start
 from bot.domain import (
     Area,
     Assignment,
@@ -27,6 +26,7 @@ from bot.domain import (
     Side,
     Status,
 )
+from bot.reminders.digest import DigestData, all_clear, compose, due_day, standing_risks, visible_in, window_start
 from bot.reply import Fields, Link, plain_text
 from bot.working_time import WorkingHours
 

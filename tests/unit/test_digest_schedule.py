@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import DigestData, compose, due_day, window_start
 from bot.domain import DigestSubscription, EntryKind, Handoff, Kind, KnowledgeEntry, Person, Release, Status
+from bot.reminders.digest import DigestData, compose, due_day, window_start
 from bot.reply import Fields, plain_text
 from bot.working_time import WorkingHours
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.drafting import NOTES_CLOSE, NOTES_OPEN, DraftInvalid, brief, clean_notes, messages, parse
-from bot.redact import EMAIL, SECRET, redact
+from bot.drafting.prompt import NOTES_CLOSE, NOTES_OPEN, DraftInvalid, brief, clean_notes, messages, parse
+from bot.drafting.redact import EMAIL, SECRET, redact
 from tests.integration.test_drafting import DRAFT, NOTES
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.export_format import EMPTY, csv_cell, md, slug, table
+from bot.releases.export_format import EMPTY, csv_cell, md, slug, table
 from tests.integration.test_export import split_row
 
 CORPUS = ["<!channel>", "<!here>", "<!subteam^S1>", "<@U1>", "<#C1>", "<https://evil|Click>", "[Click](https://evil)",

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import commands as c
+from bot.chat.grammar import UsageError, parse
 from bot.domain import Action, Duty, EntryKind, Kind, Role, Side, Status
-from bot.grammar import UsageError, parse
 
 
 @pytest.mark.parametrize(

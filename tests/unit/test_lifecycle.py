@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain import Action, Handoff, Kind, Person, Role, Status
 from bot.errors import IllegalTransition, InvalidInput, NotAllowed
-from bot.lifecycle import ALLOWED, check_party, check_reassign, target_status
+from bot.handoffs.lifecycle import ALLOWED, check_party, check_reassign, target_status
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 REQUESTER = Person(1, "w", "U1", "dana", Role.PM)

@@ -25,8 +25,8 @@ from bot.domain import (
     SlipStatus,
     Status,
 )
-from bot.nudge_policy import NudgeState, Plan, plan
 from bot.records import GateDue, PastNudge, Rule, SlipDue
+from bot.reminders.policy import NudgeState, Plan, plan
 from bot.working_time import NudgeSettings, WorkingHours
 
 PARIS = "Europe/Paris"

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import Area, Assignment, Duty, Handoff, Kind, Person, Release, Role, Side, Status
-from bot.nudge_policy import NudgeState, Plan, plan
 from bot.records import PastNudge, Rule
+from bot.reminders.policy import NudgeState, Plan, plan
 from bot.working_time import NudgeSettings, WorkingHours
 
 PARIS = ZoneInfo("Europe/Paris")

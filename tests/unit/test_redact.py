@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.redact import EMAIL, SECRET, redact
+from bot.drafting.redact import EMAIL, SECRET, redact
 
 KEY = "sk-abcdefghijklmnopqrstuvwx"
 PIECES = st.sampled_from([

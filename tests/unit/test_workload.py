@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import commands as c
+from bot.chat.grammar import UsageError, parse
 from bot.domain import Area, Assignment, Duty, Kind, Person, Release, Role, Side
-from bot.grammar import UsageError, parse
 from bot.records import AckWait, OpenGroup, SlackItem
-from bot.workload import (
+from bot.workload.model import (
     Facts,
     areas_driven,
     average_ack_hours,
@@ -22,7 +22,7 @@ from bot.workload import (
     team_median,
     team_of,
 )
-from bot.workload_presenter import duration, number
+from bot.workload.presenters import duration, number
 
 T0 = datetime(2026, 11, 23, 10, tzinfo=UTC)
 PRICING = Area(1, "w", "pricing", Side.INBOUND)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain import Area, Dispute, DisputeStatus, Gate, GateStatus, GateTemplateItem, Person, Release, Slip
-from bot.gate_template import describe_offset
-from bot.gates import GateReport, blocker, quoted
+from bot.gates.decisions import GateReport, blocker, quoted
+from bot.gates.template import describe_offset
 from bot.reply import Actions, Reply, ReplyBuilder, Span, Strong, Tone, command_button
 from bot.wording import due_text, name
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import commands as c
-from bot import export_format as fmt
 from bot.context import Caller, Ctx, find_release
 from bot.domain import Area, DraftRecord, EntryKind, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release
-from bot.gates import blocker
-from bot.ownership import Ownership, OwnershipIndex
+from bot.gates.decisions import blocker
+from bot.ownership.rules import Ownership, OwnershipIndex
 from bot.ports import HandoffQuery
+from bot.releases import export_format as fmt
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong
 
 MAX_ROWS = 5000  # per table: a release with more is cut, and the summary says so

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.chat.texts import HELP_ORDER, USAGE, WRITE_SIDE_HINT, Usage
 from bot.domain import (
     ACTIVE_STATUSES,
     DEFINITION_OF_READY,
@@ -18,14 +19,13 @@ from bot.domain import (
     Release,
     Status,
 )
-from bot.drafting import brief as drafting_brief
-from bot.lifecycle import allowed_actions
+from bot.drafting.prompt import brief as drafting_brief
+from bot.handoffs.lifecycle import allowed_actions
+from bot.ownership.registry import AreaReport, AssignResult, WhoOwnsAnswer
 from bot.ports import SearchHit
-from bot.readiness import at_risk, blocking_line
-from bot.registry import AreaReport, AssignResult, WhoOwnsAnswer
-from bot.releases import ReleaseSummary
+from bot.releases.readiness import at_risk, blocking_line
+from bot.releases.use_cases import ReleaseSummary
 from bot.reply import Button, Code, Reply, ReplyBuilder, Span, Strong, Tone
-from bot.texts import HELP_ORDER, USAGE, WRITE_SIDE_HINT, Usage
 from bot.wording import due_text, name
 
 _KIND_LABEL = {Kind.REQUIREMENT: "requirement (PM → PMM)", Kind.MESSAGING: "messaging (PMM → PM)", Kind.QUESTION: "question"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.gates import blocker
-from bot.releases import ReleaseSummary
+from bot.gates.decisions import blocker
+from bot.releases.use_cases import ReleaseSummary
 
 
 def at_risk(summary: ReleaseSummary, today: date) -> bool:

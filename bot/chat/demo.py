@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.chat.core import Core
 from bot.context import Caller
-from bot.dispatch import Core
 from bot.reply import Reply, plain_text
 
 DEMO_RELEASE = "v2.3"

@@ -15,10 +15,10 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 from bot import commands as c
+from bot.chat.texts import HELP_ORDER, USAGE
 from bot.dates import parse_date
 from bot.domain import Action, Duty, EntryKind, Kind, Role, Side, Status
 from bot.errors import InvalidInput
-from bot.texts import HELP_ORDER, USAGE
 
 MAX_TEXT = 8000
 MAX_TITLE = 200

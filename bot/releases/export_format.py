@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from bot.dates import zone
 from bot.domain import Assignment, DraftRecord, GateStatus, Handoff, Status
-from bot.gates import blocker
+from bot.gates.decisions import blocker
 
 if TYPE_CHECKING:
-    from bot.export import LaunchBrief
+    from bot.releases.export import LaunchBrief
 
 EMPTY = "—"
 MAX_CELL = 500  # details and notes longer than this are cut in the brief's tables

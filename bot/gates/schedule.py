@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from bot.dates import local_today
 from bot.domain import Gate, Person, Release, Slip
-from bot.gates import approvers_of, propose_slip, slip_owner, slip_sentence
+from bot.gates.decisions import approvers_of, propose_slip, slip_owner, slip_sentence
 from bot.ports import UnitOfWork
 from bot.records import DeliveryKind, GateDue, NewDelivery, SlipDue, Target
 from bot.reply import ReplyBuilder, Strong

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.reply import Code, Reply, ReplyBuilder, Span, Strong
-from bot.workload import Load, Workload
+from bot.workload.model import Load, Workload
 
 LEGEND = "Open is in / out / total (questions count in the total only); ack is the average time to acknowledge over 30 days."
 

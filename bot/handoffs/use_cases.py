@@ -23,7 +23,7 @@ from bot.domain import (
     Status,
 )
 from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
-from bot.lifecycle import check_party, check_reassign, parties, party_names, target_status
+from bot.handoffs.lifecycle import check_party, check_reassign, parties, party_names, target_status
 from bot.ports import HandoffQuery, NewHandoff
 
 T = TypeVar("T")

@@ -18,15 +18,16 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Protocol
 
 from bot import commands as c
-from bot import drafting, rights
+from bot import rights
 from bot.context import Caller, Ctx, find_release
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
+from bot.drafting import prompt as drafting
 from bot.errors import InvalidInput, NotFound
-from bot.ownership import ownership
+from bot.ownership.rules import ownership
 from bot.rights import Party
 
 if TYPE_CHECKING:
-    from bot.dispatch import Core, Outcome
+    from bot.chat.core import Core, Outcome
 
 log = logging.getLogger("handoff.drafts")
 

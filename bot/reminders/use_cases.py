@@ -7,13 +7,13 @@ import re
 from datetime import time
 
 from bot import commands as c
-from bot import digest
 from bot.context import Ctx, find_release
 from bot.dates import check_timezone, local_today, parse_date
 from bot.domain import DigestSubscription
 from bot.errors import InvalidInput, NotFound
-from bot.jobs import load_digest_data, load_nudge_state
-from bot.nudge_policy import Plan, plan
+from bot.reminders import digest
+from bot.reminders.jobs import load_digest_data, load_nudge_state
+from bot.reminders.policy import Plan, plan
 from bot.reply import Reply, ReplyBuilder, Tone
 from bot.working_time import WEEKDAY_NAMES, settings_from, settings_to
 

@@ -42,7 +42,7 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.domain import CLOSED_RELEASES, Action, Area, Assignment, Kind, Person, Release, Role, Side
 from bot.errors import InvalidInput, NotFound
-from bot.ownership import ownership
+from bot.ownership.rules import ownership
 from bot.records import AckWait, OpenGroup, SlackItem
 
 ACK_WINDOW = timedelta(days=30)

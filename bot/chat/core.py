@@ -17,35 +17,31 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from bot import commands as c
-from bot import (
-    disputes,
-    drafts,
-    gate_presenters,
-    gates,
-    handoffs,
-    nudge_messages,
-    people,
-    presenters,
-    registry,
-    releases,
-    reminders,
-    rights,
-    wording,
-)
+from bot import rights, wording
 from bot.area_names import AreaIndexCache
+from bot.chat.grammar import UsageError, parse
 from bot.context import Caller, Ctx
 from bot.domain import Area, Duty, EntryKind, HandoffView, KnowledgeEntry, Notice, Person, Release, Role, Workspace
-from bot.drafts import DAILY_TOKENS, Drafter, DraftService
+from bot.drafting import service as drafts
+from bot.drafting.service import DAILY_TOKENS, Drafter, DraftService
 from bot.errors import Contention, HandoffError, NotAllowed
-from bot.export import export_release
-from bot.grammar import UsageError, parse
+from bot.gates import decisions as gates
+from bot.gates import presenters as gate_presenters
+from bot.handoffs import presenters
+from bot.handoffs import use_cases as handoffs
 from bot.log_context import bind_workspace
-from bot.ownership import DEFAULT_AREAS
+from bot.ownership import disputes, registry
+from bot.ownership.rules import DEFAULT_AREAS
+from bot.people import use_cases as people
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
 from bot.records import NewDelivery
+from bot.releases import use_cases as releases
+from bot.releases.export import export_release
+from bot.reminders import messages as nudge_messages
+from bot.reminders import use_cases as reminders
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong, Tone, error
-from bot.workload import show as show_workload
-from bot.workload_presenter import workload_reply
+from bot.workload.model import show as show_workload
+from bot.workload.presenters import workload_reply
 
 log = logging.getLogger("handoff.core")
 CONTENDED_TRIES = 3  # a command PostgreSQL rolled back to break a deadlock is run again, up to this often

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from bot import digest, nudge_messages
 from bot.domain import DigestSubscription, EntryKind, Person
-from bot.gate_jobs import gate_state, propose_late_slips
-from bot.nudge_policy import Nudge, NudgeState, Plan, plan
+from bot.gates.schedule import gate_state, propose_late_slips
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.records import DeliveryKind, DeliveryStatus, NewDelivery, Target
+from bot.reminders import digest
+from bot.reminders import messages as nudge_messages
+from bot.reminders.policy import Nudge, NudgeState, Plan, plan
 from bot.reply import Reply
 from bot.working_time import NudgeSettings, WorkingHours, settings_from
 

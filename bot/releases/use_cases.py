@@ -11,8 +11,8 @@ from bot.context import Ctx, find_release
 from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
 from bot.errors import InvalidInput
-from bot.gate_template import STANDARD, gates_for
-from bot.ownership import OwnershipIndex
+from bot.gates.template import STANDARD, gates_for
+from bot.ownership.rules import OwnershipIndex
 from bot.ports import HandoffQuery, SearchHit
 from bot.rights import Party
 from bot.working_time import settings_from

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain import Handoff, Status
-from bot.gate_presenters import gate_buttons, slip_buttons
-from bot.gates import slip_sentence
-from bot.nudge_policy import Deferred, Nudge, Plan
+from bot.gates.decisions import slip_sentence
+from bot.gates.presenters import gate_buttons, slip_buttons
 from bot.records import Rule
+from bot.reminders.policy import Deferred, Nudge, Plan
 from bot.reply import Actions, Button, Context, Paragraph, Reply, ReplyBuilder, Strong
 
 MAX_AREAS = 6

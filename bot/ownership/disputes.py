@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import commands as c
-from bot import handoffs, lifecycle, registry, rights
+from bot import rights
 from bot.context import Ctx, find_release
 from bot.domain import Action, Area, Dispute, DisputeStatus, Duty, EntryKind, Handoff, HandoffEvent, Person
 from bot.errors import InvalidInput, NotFound
-from bot.ownership import ownership
+from bot.handoffs import lifecycle
+from bot.handoffs import use_cases as handoffs
+from bot.ownership import registry
+from bot.ownership.rules import ownership
 from bot.rights import Party
 
 MAX_REASON = 1000

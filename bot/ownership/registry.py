@@ -10,7 +10,7 @@ from bot import rights
 from bot.context import Ctx, find_release
 from bot.domain import Area, Assignment, Dispute, DisputeStatus, Duty, EntryKind, Person, Release
 from bot.errors import InvalidInput, NotFound
-from bot.ownership import Ownership, OwnershipIndex, ownership, suggested_roles
+from bot.ownership.rules import Ownership, OwnershipIndex, ownership, suggested_roles
 from bot.rights import Party
 
 

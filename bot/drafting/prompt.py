@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.drafting.redact import redact
 from bot.errors import HandoffError
-from bot.redact import redact
 
 MAX_NOTES = 6000
 NOTES_OPEN, NOTES_CLOSE = "<<<NOTES", "NOTES>>>"

@@ -19,9 +19,9 @@ from bot import rights
 from bot.context import Ctx, find_release
 from bot.domain import EntryKind, Gate, GateStatus, GateTemplateItem, Person, Release, Role, Slip, SlipStatus
 from bot.errors import InvalidInput, NotFound
-from bot.gate_template import MAX_GATES, STANDARD, checked_name, find
+from bot.gates.template import MAX_GATES, STANDARD, checked_name, find
 from bot.ports import UnitOfWork
-from bot.releases import require_for_release
+from bot.releases.use_cases import require_for_release
 from bot.rights import Party
 from bot.working_time import WorkingHours, settings_from
 

@@ -1,6 +1,6 @@
 """Commands: what a person asked for, parsed but not yet checked against the database.
 
-Each is a small frozen dataclass named in the imperative; :mod:`bot.dispatch` maps each type
+Each is a small frozen dataclass named in the imperative; :mod:`bot.chat.core` maps each type
 to the use case that carries it out. Names of people, releases and areas stay text here:
 resolving them needs the workspace, which only the use case has.
 """

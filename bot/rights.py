@@ -1,7 +1,7 @@
 """Who may do what: one table for every command and button, on every surface.
 
 Buttons carry command text and run through the same grammar as typed commands, so this table is
-the whole rights model; :mod:`bot.dispatch` names the right each command needs. Use cases name the parties the actor holds for the thing at hand (the
+the whole rights model; :mod:`bot.chat.core` names the right each command needs. Use cases name the parties the actor holds for the thing at hand (the
 requester of #12, the driver of pricing …) and call :func:`require`; a refusal names who *can*
 do it. README's "Who can do what" is :func:`markdown_table`, checked by a test.
 

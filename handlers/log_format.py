@@ -2,7 +2,7 @@
 
 Every record gets the request id and workspace of the work that wrote it (from
 :mod:`bot.log_context`), and both formats pass the message and any traceback through
-:func:`bot.redact.redact`, so a token that slipped into an exception's text is not written out.
+:func:`bot.drafting.redact.redact`, so a token that slipped into an exception's text is not written out.
 """
 
 from __future__ import annotations

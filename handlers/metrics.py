@@ -36,7 +36,7 @@ def _package_version() -> str:
 
 
 class Metrics:
-    """The app's metrics; also the outbox's :class:`bot.outbox.DeliveryObserver` and the
+    """The app's metrics; also the outbox's :class:`bot.delivery.outbox.DeliveryObserver` and the
     scheduler monitor's ``TickObserver``."""
 
     def __init__(self, *, scheduler: bool) -> None:

@@ -40,7 +40,7 @@ class WorkspaceRow(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64))
     next_handoff_number: Mapped[int] = mapped_column(Integer, default=1)
-    nudge_settings: Mapped[dict | None] = mapped_column(JSON)  # overrides of bot.nudge_policy defaults
+    nudge_settings: Mapped[dict | None] = mapped_column(JSON)  # overrides of bot.reminders.policy defaults
     # A new random value with every change to this workspace's areas: caches compare it (AreaIndexCache).
     areas_version: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

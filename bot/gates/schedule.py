@@ -2,7 +2,7 @@
 proposing a slip when a gate is late.
 
 Runs inside the nudge pass (same transaction, same workspace job lock). Reminders themselves are
-the policy's (:mod:`bot.nudge_policy`): each approver in their own zone and hours, batched with
+the policy's (:mod:`bot.reminders.policy`): each approver in their own zone and hours, batched with
 their other reminders under the daily limit. Here a gate past its date gets a proposed new target
 that grows with its lateness, a week at a time (``overdue:{gate}:{due}:{weeks}``, so any number of
 passes or workers propose each once, and a gate whose due date moves starts again); a new proposal

@@ -1,6 +1,6 @@
 """Grey-area ownership: the seeded registry, the "who owns …?" resolver, and duty rules.
 
-Pure functions over domain objects; the use cases in :mod:`bot.registry` load and save. The one
+Pure functions over domain objects; the use cases in :mod:`bot.ownership.registry` load and save. The one
 exception is :class:`AreaIndexCache`, which keeps each workspace's resolver between calls and asks
 the areas' repository whether it is still current.
 """

@@ -8,7 +8,7 @@ Definitions, per person of the caller's workspace:
   the open total only). Shown as "in / out / open total".
 - **Overdue**: open, and due before the caller's local today (:meth:`Ctx.today`).
 - **Areas driven**: grey areas where they are an effective driver workspace-wide or for any
-  release, as :func:`bot.ownership.ownership` resolves it (a release's drivers override the
+  release, as :func:`bot.ownership.rules.ownership` resolves it (a release's drivers override the
   workspace's for that release).
 - **Average time to acknowledge** over the last 30 days: for each of their own ``ack`` events in
   ``[now - 30 days, now]``, the time from the moment the handoff became theirs (its creation, or
@@ -46,7 +46,7 @@ from bot.ownership.rules import ownership
 from bot.records import AckWait, OpenGroup, SlackItem
 
 ACK_WINDOW = timedelta(days=30)
-REASSIGN = "reassign"  # the history action bot.handoffs.reassign records
+REASSIGN = "reassign"  # the history action bot.handoffs.use_cases.reassign records
 TEAM_ROLES = frozenset({Role.PM, Role.PMM, Role.LEAD})
 OVERLOAD_FACTOR = 2  # "far above the median": more than twice it ...
 OVERLOAD_MARGIN = 3  # ... and at least this many above it

@@ -1,4 +1,4 @@
-"""`bot.digest`: when a channel's digest is due, the window it covers, and what it says (fixed clocks)."""
+"""`bot.reminders.digest`: when a channel's digest is due, the window it covers, and what it says (fixed clocks)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`bot.nudge_policy.plan` and `bot.working_time` on fixed clocks: rules, zones, DST, quiet days, limits."""
+"""`bot.reminders.policy.plan` and `bot.working_time` on fixed clocks: rules, zones, DST, quiet days, limits."""
 
 from __future__ import annotations
 

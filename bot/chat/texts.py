@@ -96,6 +96,3 @@ HELP_ORDER = (
     "nudges", "draft", "gate", "load", "help",
 )
 
-WRITE_SIDE_HINT = (
-    "Requirements go PM → PMM, messaging PMM → PM; a grey area's driver is accountable for it."
-)

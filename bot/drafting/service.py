@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING, Protocol
+from typing import Generic, Protocol, TypeVar
 
 from bot import commands as c
 from bot import rights
@@ -24,10 +24,8 @@ from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
 from bot.drafting import prompt as drafting
 from bot.errors import InvalidInput, NotFound
 from bot.ownership.rules import ownership
+from bot.ports import Clock, UnitOfWorkFactory
 from bot.rights import Party
-
-if TYPE_CHECKING:
-    from bot.chat.core import Core, Outcome
 
 log = logging.getLogger("handoff.drafts")
 
@@ -159,8 +157,22 @@ async def _messaging_owner(ctx: Ctx, release_id: int | None) -> Person | None:
 
 # --- after the ack ---------------------------------------------------------------------------
 
-class DraftService:
-    def __init__(self, core: Core, drafter: Drafter | None, *, daily_tokens: int = DAILY_TOKENS,
+R = TypeVar("R", covariant=True)
+
+
+class CommandRunner(Protocol[R]):
+    """What the drafting service needs of the core (:class:`bot.chat.core.Core`): its transactions,
+    its clock, and a way to run the command that stores the draft, answering with the core's outcome.
+    Named here so that drafting does not import the command layer that imports it."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+    async def execute(self, caller: Caller, command: c.Command) -> R: ...
+
+
+class DraftService(Generic[R]):
+    def __init__(self, core: CommandRunner[R], drafter: Drafter | None, *, daily_tokens: int = DAILY_TOKENS,
                  timeout: float = TIMEOUT_SECONDS, breaker: CircuitBreaker | None = None) -> None:
         self.core = core
         self.drafter = drafter
@@ -169,7 +181,7 @@ class DraftService:
         self.breaker = breaker or CircuitBreaker()
 
     async def run(self, caller: Caller, draft_id: int,
-                  on_text: Callable[[str], Awaitable[None]] | None = None) -> Outcome:
+                  on_text: Callable[[str], Awaitable[None]] | None = None) -> R:
         """Write the draft (or the brief) for a started request; no transaction is held meanwhile."""
         async with self.core.uow_factory(caller.workspace_id) as uow:
             record = await uow.drafts.get(draft_id)

@@ -20,8 +20,8 @@ from bot.context import Ctx, find_release
 from bot.domain import EntryKind, Gate, GateStatus, GateTemplateItem, Person, Release, Role, Slip, SlipStatus
 from bot.errors import InvalidInput, NotFound
 from bot.gates.template import MAX_GATES, STANDARD, checked_name, find
+from bot.ownership.release_rights import require_for_release
 from bot.ports import UnitOfWork
-from bot.releases.use_cases import require_for_release
 from bot.rights import Party
 from bot.working_time import WorkingHours, settings_from
 

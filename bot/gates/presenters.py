@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import Area, Dispute, DisputeStatus, Gate, GateStatus, GateTemplateItem, Person, Release, Slip
+from bot.domain import Gate, GateStatus, GateTemplateItem, Release, Slip
 from bot.gates.decisions import GateReport, blocker, quoted
 from bot.gates.template import describe_offset
 from bot.reply import Actions, Reply, ReplyBuilder, Span, Strong, Tone, command_button
@@ -88,23 +88,4 @@ def template_reply(items: list[GateTemplateItem], standard: bool, headline: str 
 
 # --- disputes ------------------------------------------------------------------------------
 
-def dispute_subject(dispute: Dispute, handoff_ref: str | None, area: Area | None, release: Release | None) -> str:
-    what = handoff_ref or (area.name if area else "?")
-    return what + (f" for {release.name}" if release and not handoff_ref else "")
 
-
-def dispute_card(dispute: Dispute, subject: str, people: dict[int, Person], options: list[str],
-                 headline: str | None = None) -> Reply:
-    """Both sides, and for a lead one button per outcome."""
-    out = ReplyBuilder(title=headline or f"Dispute D{dispute.id}: {subject}", ephemeral=False)
-    out.para(Strong(f"{name(people.get(dispute.raised_by))}: "), dispute.reason)
-    if dispute.other_party:
-        out.para(Strong(f"{name(people.get(dispute.other_party))}: "), dispute.other_side or "(has not said yet)")
-    if dispute.status is DisputeStatus.RESOLVED:
-        out.para(Strong("Decided: "), f"{dispute.outcome} — {name(people.get(dispute.resolved_by))}")
-        return out.build()
-    out.bullets([(f"{i}. {label}",) for i, label in enumerate(options, 1)], heading="Outcomes")
-    out.blocks.append(Actions(tuple(command_button(label[:70], f"dispute resolve {dispute.id} {i}", "primary" if i == 1 else None)
-                                    for i, label in enumerate(options, 1))))
-    out.context(f"A lead or admin decides: dispute resolve {dispute.id} <outcome number> [note]")
-    return out.build()

@@ -16,46 +16,18 @@ Who sees what (RELIABILITY 17). The files land in a conversation, so:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from bot import commands as c
 from bot.context import Caller, Ctx, find_release
-from bot.domain import Area, DraftRecord, EntryKind, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release
+from bot.domain import EntryKind
 from bot.gates.decisions import blocker
-from bot.ownership.rules import Ownership, OwnershipIndex
+from bot.ownership.rules import OwnershipIndex
 from bot.ports import HandoffQuery
 from bot.releases import export_format as fmt
+from bot.releases.export_format import LaunchBrief
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong
 
 MAX_ROWS = 5000  # per table: a release with more is cut, and the summary says so
 REPLY_DECISIONS = 5
-
-
-@dataclass
-class LaunchBrief:
-    release: Release
-    public: bool
-    exported_by: Person
-    exported_at: datetime
-    timezone: str
-    today: date
-    handoffs: list[Handoff]
-    handoffs_total: int
-    decisions: list[KnowledgeEntry]  # oldest first
-    gates: list[Gate]
-    owners: list[tuple[Area, Ownership]]
-    drafts: list[DraftRecord]
-    people: dict[int, Person]
-    areas: dict[int, Area]
-
-    def name(self, person_id: int | None) -> str:
-        person = self.people.get(person_id) if person_id is not None else None
-        return person.display_name if person else ""
-
-    @property
-    def gates_passed(self) -> int:
-        return sum(g.status in (GateStatus.APPROVED, GateStatus.WAIVED) for g in self.gates)
 
 
 def shared_publicly(cmd: c.ExportRelease, caller: Caller) -> bool:

@@ -14,15 +14,13 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from bot.dates import zone
-from bot.domain import Assignment, DraftRecord, GateStatus, Handoff, Status
+from bot.domain import Area, Assignment, DraftRecord, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release, Status
 from bot.gates.decisions import blocker
-
-if TYPE_CHECKING:
-    from bot.releases.export import LaunchBrief
+from bot.ownership.rules import Ownership
 
 EMPTY = "—"
 MAX_CELL = 500  # details and notes longer than this are cut in the brief's tables
@@ -173,3 +171,29 @@ def _draft_row(brief: LaunchBrief, d: DraftRecord) -> list[str]:
             md(str(d.options.get("audience") or "")), md(d.notes, MAX_NOTES),
             md(str(result.get("headline") or ""), MAX_CELL),
             md(str(result.get("release_note") or ""), MAX_CELL)]
+
+
+@dataclass
+class LaunchBrief:
+    release: Release
+    public: bool
+    exported_by: Person
+    exported_at: datetime
+    timezone: str
+    today: date
+    handoffs: list[Handoff]
+    handoffs_total: int
+    decisions: list[KnowledgeEntry]  # oldest first
+    gates: list[Gate]
+    owners: list[tuple[Area, Ownership]]
+    drafts: list[DraftRecord]
+    people: dict[int, Person]
+    areas: dict[int, Area]
+
+    def name(self, person_id: int | None) -> str:
+        person = self.people.get(person_id) if person_id is not None else None
+        return person.display_name if person else ""
+
+    @property
+    def gates_passed(self) -> int:
+        return sum(g.status in (GateStatus.APPROVED, GateStatus.WAIVED) for g in self.gates)

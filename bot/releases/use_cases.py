@@ -12,6 +12,7 @@ from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
 from bot.errors import InvalidInput
 from bot.gates.template import STANDARD, gates_for
+from bot.ownership.release_rights import release_parties, require_for_release
 from bot.ownership.rules import OwnershipIndex
 from bot.ports import HandoffQuery, SearchHit
 from bot.rights import Party
@@ -120,28 +121,6 @@ async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, 
     ctx.notify(owner, f"{ctx.actor.display_name} made you the owner of {release.name}: slips and at-risk notices come to you now.")
     ctx.notify(before, f"{ctx.actor.display_name} gave {release.name} to {owner.display_name} to own.")
     return release, owner, before
-
-
-async def require_for_release(ctx: Ctx, action: str, release: Release, holds: set[Party]) -> None:
-    """:func:`bot.rights.require` on a release; its owner's name is looked up only for a refusal."""
-    if not rights.allows(action, ctx.actor, holds):
-        owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
-        rights.require(action, ctx.actor, holds, subject=release.name,
-                       names={Party.RELEASE_OWNER: owner.display_name if owner else ""})
-
-
-async def release_parties(ctx: Ctx, release: Release) -> set[Party]:
-    """The actor's standing for a release: its owner, and the driver of one of *its* grey areas: one
-    that its handoffs are about, or one somebody drives for it (not any area of the workspace, which
-    anyone could make up and claim)."""
-    holds = {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set()
-    assignments = await ctx.uow.areas.assignments()
-    owners = OwnershipIndex(assignments)
-    its_areas = await ctx.uow.handoffs.areas_of_release(release.id) | {
-        a.area_id for a in assignments if a.release_id == release.id}
-    if any(ctx.actor.id in owners(area_id, release.id).effective_drivers for area_id in its_areas):
-        holds.add(Party.AREA_DRIVER)
-    return holds
 
 
 async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> list[SearchHit]:

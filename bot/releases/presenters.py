@@ -1,0 +1,88 @@
+"""Releases as replies: created, listed, summarised, an entry added, search hits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.domain import (
+    GateStatus,
+    Kind,
+    KnowledgeEntry,
+    Release,
+)
+from bot.ports import SearchHit
+from bot.releases.readiness import at_risk, blocking_line
+from bot.releases.use_cases import ReleaseSummary
+from bot.reply import Code, Reply, ReplyBuilder, Strong, Tone
+from bot.wording import due_text, name
+
+
+def release_created(release: Release) -> Reply:
+    target = f", target {release.target_date.isoformat()}" if release.target_date else ""
+    return ReplyBuilder(title=f"Release {release.name} created{target}", tone=Tone.SUCCESS).para(
+        "Hand things off to it with ", Code(f"@someone requirement for {release.name}: …"),
+        " and record decisions with ", Code(f"release decide {release.name} …"), ".",
+    ).build()
+
+
+def release_list(releases: list[Release], today: date, at_risk: set[int] | frozenset[int] = frozenset()) -> Reply:
+    if not releases:
+        return ReplyBuilder(title="No releases yet.").para("Create one: ", Code("release new v2.3 2026-12-15")).build()
+    out = ReplyBuilder(title=f"Releases ({len(releases)})")
+    out.bullets([(Strong(r.name), (f" — target {due_text(r.target_date, today)}" if r.target_date else " — no target date")
+                  + (" — at risk" if r.id in at_risk else "")) for r in releases])
+    return out.build()
+
+
+def release_summary(summary: ReleaseSummary, today: date) -> Reply:
+    """The release's readiness: gates, handoffs by kind, grey areas, drafts, and what blocks it."""
+    r, counts = summary.release, summary.counts
+    out = ReplyBuilder(title=f"Release {r.name}" + (" — at risk" if at_risk(summary, today) else ""))
+    pairs = [
+        ("Target", due_text(r.target_date, today) if r.target_date else "not set"),
+        ("Open", _by_kind(counts["open"])), ("Overdue", _by_kind(counts["overdue"])), ("Done", _by_kind(counts["done"])),
+    ]
+    if summary.gates:
+        passed = sum(g.status in (GateStatus.APPROVED, GateStatus.WAIVED) for g in summary.gates)
+        declined = sum(g.status is GateStatus.DECLINED for g in summary.gates)
+        pairs.append(("Gates", f"{passed} passed, {len(summary.gates) - passed - declined} pending, {declined} declined"))
+    pairs += [("Grey areas", f"{len(summary.unowned)} unowned, {len(summary.contested)} disputed"),
+              ("Open disputes", str(summary.disputes)), ("Drafts to review", str(summary.drafts_to_review))]
+    out.fields(*pairs)
+    stop = blocking_line(summary, today)
+    if stop:
+        out.para(Strong("Blocking the launch: "), stop)
+    else:
+        out.para(Strong("Nothing blocks the launch."))
+    if summary.slip and summary.slip.proposed_target:
+        out.para(Strong("Proposed new target: "), f"{summary.slip.proposed_target}, because {summary.slip.reason}.")
+    out.bullets([(Strong(h.ref), f" {h.title}, due {due_text(h.due_date, today)}") for h in summary.overdue], heading="Overdue")
+    out.bullets(
+        [(e.body, f" — {name(summary.authors.get(e.author_id))}, {e.created_at:%Y-%m-%d}") for e in summary.decisions],
+        heading="Latest decisions",
+    )
+    out.bullets([(e.body, f" — {name(summary.authors.get(e.author_id))}") for e in summary.notes], heading="Latest notes")
+    if not summary.decisions:
+        out.context(f"No decisions recorded yet: `release decide {r.name} <decision>`.")
+    return out.build()
+
+
+def entry_added(release: Release, entry: KnowledgeEntry) -> Reply:
+    return ReplyBuilder(title=f"{entry.kind.value.capitalize()} added to {release.name}", tone=Tone.SUCCESS).para(entry.body).build()
+
+
+def search_results(words: str, hits: list[SearchHit]) -> Reply:
+    if not hits:
+        return Reply(title=f"Nothing found for “{words}”.", blocks=(), tone=Tone.INFO)
+    out = ReplyBuilder(title=f"Found for “{words}” ({len(hits)})")
+    out.bullets(
+        [(Strong(f"[{h.release_name or 'workspace'}] "), h.entry.body, f" — {h.entry.kind.value}, {h.entry.created_at:%Y-%m-%d}") for h in hits]
+    )
+    return out.build()
+
+
+def _by_kind(counts: dict[Kind, int]) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "0"
+    return f"{total} (" + ", ".join(f"{n} {k.value}" for k, n in sorted(counts.items())) + ")"

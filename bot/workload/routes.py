@@ -1,0 +1,17 @@
+"""The workload command: ``load``."""
+
+from __future__ import annotations
+
+from bot import commands as c
+from bot.context import Ctx
+from bot.reply import Reply
+from bot.routing import RouteTable
+from bot.workload.model import show as show_workload
+from bot.workload.presenters import workload_reply
+
+routes = RouteTable()
+
+
+@routes(c.ShowWorkload, "workload.read")
+async def _workload(cmd: c.ShowWorkload, ctx: Ctx) -> Reply:
+    return workload_reply(await show_workload(cmd, ctx))

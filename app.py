@@ -24,22 +24,22 @@ from bot.delivery.outbox import DeliveryObserver, Outbox
 from bot.reminders.jobs import Jobs
 from bot.settings import LOOPBACK, Settings
 from handlers.console import LOCAL_WORKSPACE, PROMPT, ConsoleMessenger, Shell, enable_history, local_caller
-from handlers.health import DatabaseProbe, healthz
 from handlers.llm import build_drafter
-from handlers.log_format import configure_logging
 from handlers.messengers import ActiveWorkspaces, Messengers
-from handlers.metrics import Metrics
+from handlers.ops.health import DatabaseProbe, healthz
+from handlers.ops.logs import configure_logging
+from handlers.ops.metrics import Metrics
+from handlers.ops.request_context import request_context
+from handlers.ops.scheduler_monitor import SchedulerMonitor
+from handlers.ops.signals import until_signalled
 from handlers.render_text import render as render_text
-from handlers.request_context import request_context
 from handlers.scheduler import Intervals, Ticks, build_scheduler
-from handlers.scheduler_monitor import SchedulerMonitor
-from handlers.signals import until_signalled
-from handlers.slack_app import add_routes as add_slack_routes
-from handlers.slack_app import add_socket_mode, build_slack_app, build_slack_messenger
-from handlers.teams_app import TEAMS_BOT, build_teams
-from handlers.teams_app import add_routes as add_teams_routes
-from handlers.teams_messenger import TeamsMessenger
-from handlers.teams_package import build_package
+from handlers.slack.app import add_routes as add_slack_routes
+from handlers.slack.app import add_socket_mode, build_slack_app, build_slack_messenger
+from handlers.teams.app import TEAMS_BOT, build_teams
+from handlers.teams.app import add_routes as add_teams_routes
+from handlers.teams.messenger import TeamsMessenger
+from handlers.teams.package import build_package
 from storage.database import create_engine, is_sqlite, ping
 from storage.inbox import SqlInbox
 from storage.migrate import upgrade

@@ -39,7 +39,7 @@ from sqlalchemy import text
 from app import build_web_app
 from bot.chat.core import Core
 from bot.settings import Settings
-from handlers.slack_app import SLACK_SURFACE
+from handlers.slack.app import SLACK_SURFACE
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory

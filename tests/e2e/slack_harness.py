@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app import build_web_app
 from bot.chat.core import Core
 from bot.settings import Settings
-from handlers.slack import SlackSurface
-from handlers.slack_app import SLACK_SURFACE
+from handlers.slack.app import SLACK_SURFACE
+from handlers.slack.surface import SlackSurface
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes import slack_requests as sr
 from tests.fakes.loopback import serve

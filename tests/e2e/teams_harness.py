@@ -21,7 +21,7 @@ from app import build_jobs, build_web_app
 from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.scheduler import Ticks
-from handlers.teams_app import TEAMS_ADAPTER
+from handlers.teams.app import TEAMS_ADAPTER
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes.loopback import serve
 from tests.fakes.teams_connector import TeamsConnector

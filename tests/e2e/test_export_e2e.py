@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import HandoffQuery
-from handlers import teams_files
-from handlers.teams_app import TEAMS_BOT
+from handlers.teams import files as teams_files
+from handlers.teams.app import TEAMS_BOT
 from tests.e2e.slack_harness import SlackHarness, running_app
 from tests.e2e.teams_harness import TeamsHarness, assert_valid_card, card_text, running_teams
 from tests.e2e.test_shell import run_cli

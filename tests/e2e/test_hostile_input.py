@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.teams_app import TEAMS_BOT
+from handlers.teams.app import TEAMS_BOT
 from tests.e2e.hostile import (
     HOSTILE,
     SECRETS,

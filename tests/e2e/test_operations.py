@@ -34,7 +34,7 @@ from bot.chat.core import Core
 from bot.records import DeliveryKind, NewDelivery
 from bot.reply import Reply
 from bot.settings import Settings
-from handlers.log_format import ContextFilter, JsonFormatter
+from handlers.ops.logs import ContextFilter, JsonFormatter
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory

@@ -40,7 +40,7 @@ async def seed(slack: SlackHarness, marker: str = "") -> None:
 
 
 def reason_metadata(number: int, version: int, action: str) -> str:
-    """What the reason modal carries (handlers.slack_views.Target.dump), written out as Slack returns it."""
+    """What the reason modal carries (handlers.slack.views.Target.dump), written out as Slack returns it."""
     return json.dumps({"n": number, "v": version, "ch": "C1", "ts": "1.1", "a": action})
 
 

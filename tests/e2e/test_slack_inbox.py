@@ -19,7 +19,7 @@ from sqlalchemy import event, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.reply import message_of
-from handlers.slack_inbox import LEASE, inbox_key
+from handlers.slack.inbox import LEASE, inbox_key
 from storage.inbox import CLAIM, Claim, LeaseLost, NewRequest, SqlInbox, finish_in
 from storage.models import InboxRow
 from tests.e2e.slack_harness import SlackHarness, running_app

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.records import DeliveryKind, NewDelivery
 from bot.reply import Reply
 from handlers.llm import OpenAIDrafter
-from handlers.teams_app import TEAMS_AUTH, TEAMS_BOT
+from handlers.teams.app import TEAMS_AUTH, TEAMS_BOT
 from tests.e2e.teams_harness import TeamsHarness, assert_valid_card, card_text, running_teams
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.openid import FakeIssuer

@@ -26,7 +26,7 @@ from bot.reply import (
     Tone,
     error,
 )
-from handlers.render_slack import escape, fallback_text, render_blocks, render_dicts, truncate
+from handlers.slack.render import escape, fallback_text, render_blocks, render_dicts, truncate
 
 LONG = "x" * 4000
 HOSTILE = [

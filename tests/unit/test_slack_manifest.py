@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handlers.slack_app import BOT_SCOPES
+from handlers.slack.app import BOT_SCOPES
 
 MANIFEST = (Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yml").read_text()
 

@@ -7,7 +7,7 @@ import struct
 import zipfile
 from pathlib import Path
 
-from handlers.teams_package import build_package
+from handlers.teams.package import build_package
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
 

@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.outbox import DeliveryFailed
 from bot.records import Delivery, Target
 from bot.reply import Reply
-from handlers.render_slack import fallback_text, render_dicts
-from handlers.slack import EVENT_TYPE, UNDELIVERABLE
+from handlers.slack.render import fallback_text, render_dicts
+from handlers.slack.surface import EVENT_TYPE, UNDELIVERABLE
 
 log = logging.getLogger("handoff.slack.outbox")
 

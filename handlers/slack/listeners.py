@@ -20,9 +20,9 @@ from bot import commands as c
 from bot.chat.core import Outcome
 from bot.context import Caller
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Reply, Tone, message_of
-from handlers import slack_views as views
-from handlers.render_slack import fallback_text, render_dicts
-from handlers.slack import _DIRECT_MOVES, _REASON_MOVES, SlackSurface, without_bot_mention
+from handlers.slack import views
+from handlers.slack.render import fallback_text, render_dicts
+from handlers.slack.surface import _DIRECT_MOVES, _REASON_MOVES, SlackSurface, without_bot_mention
 
 log = logging.getLogger("handoff.slack")
 

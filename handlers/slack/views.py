@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 from bot import commands as c
 from bot.domain import Action, EntryKind, Kind
 from bot.reply import Reply
-from handlers.render_slack import render_dicts
+from handlers.slack.render import render_dicts
 
 NEW_HANDOFF = "handoff_new"
 REASON = "handoff_reason"

@@ -22,7 +22,7 @@ from botframework.connector.auth import AuthenticationConstants
 
 from bot.chat.core import Core
 from bot.settings import Settings
-from handlers.teams import TeamsBot
+from handlers.teams.surface import TeamsBot
 
 log = logging.getLogger("handoff.teams")
 

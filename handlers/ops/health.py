@@ -20,7 +20,7 @@ from aiohttp.typedefs import Handler
 
 from bot.drafting.redact import redact
 from bot.ports import Clock
-from handlers.scheduler_monitor import SchedulerMonitor
+from handlers.ops.scheduler_monitor import SchedulerMonitor
 
 TIMEOUT_SECONDS = 2.0
 _CREDENTIALS = re.compile(r"://[^/\s@]+@")

@@ -29,10 +29,10 @@ from bot.chat.core import Core
 from bot.log_context import bind_workspace
 from bot.settings import Settings
 from handlers.messengers import IsActive
-from handlers.slack import SlackSurface
-from handlers.slack_inbox import SlackInbox, inbox_key, workspace_of_body
-from handlers.slack_listeners import register
-from handlers.slack_messenger import SlackMessenger
+from handlers.slack.inbox import SlackInbox, inbox_key, workspace_of_body
+from handlers.slack.listeners import register
+from handlers.slack.messenger import SlackMessenger
+from handlers.slack.surface import SlackSurface
 from storage.inbox import SqlInbox
 from storage.slack_installations import EncryptedInstallationStore
 from storage.slack_tables import OAUTH_STATES

@@ -19,7 +19,7 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from bot.records import DeliveryKind, DeliveryStatus
-from handlers.health import DatabaseProbe
+from handlers.ops.health import DatabaseProbe
 
 log = logging.getLogger("handoff.metrics")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import commands as c
 from bot.domain import Kind
-from handlers.render_teams import SCHEMA, VERSION
+from handlers.teams.render import SCHEMA, VERSION
 
 NEW_HANDOFF = "handoff.new"
 _KINDS = (("requirement", "Requirement (PM → PMM)"), ("messaging", "Messaging (PMM → PM)"), ("question", "Question"))

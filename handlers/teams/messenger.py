@@ -23,7 +23,7 @@ from bot.delivery.outbox import DeliveryFailed
 from bot.ports import UnitOfWorkFactory
 from bot.records import Delivery, Target
 from bot.reply import Reply
-from handlers.render_teams import card_text, render_card
+from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams.outbox")
 

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-MANIFEST = Path(__file__).resolve().parents[1] / "deploy" / "teams" / "manifest.json"
+MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "teams" / "manifest.json"
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
 
 

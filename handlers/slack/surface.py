@@ -32,11 +32,11 @@ from bot.handoffs import presenters
 from bot.ports import NewPerson
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import Context, OutFile, Paragraph, Reply, Strong
-from handlers import slack_views as views
-from handlers.render_slack import fallback_text, render_dicts
+from handlers.slack import views
+from handlers.slack.render import fallback_text, render_dicts
 
 if TYPE_CHECKING:
-    from handlers.slack_inbox import SlackInbox
+    from handlers.slack.inbox import SlackInbox
 
 log = logging.getLogger("handoff.slack")
 

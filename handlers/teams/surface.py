@@ -40,9 +40,8 @@ from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.releases.export import shared_publicly
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
-from handlers import teams_files as files
-from handlers import teams_forms as forms
-from handlers.render_teams import card_text, render_card
+from handlers.teams import files, forms
+from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
 
@@ -265,7 +264,7 @@ class TeamsBot(ActivityHandler):
             await self._deliver(turn_context, caller, dataclasses.replace(outcome, reply=Reply()), silent=True)
         await self._release_threads(turn_context, caller, outcome)
 
-    # --- exports: file consent in a 1:1 chat (see handlers.teams_files) ---------------------------
+    # --- exports: file consent in a 1:1 chat (see handlers.teams.files) ---------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         if turn_context.activity.name == "fileConsent/invoke":

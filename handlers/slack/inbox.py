@@ -1,6 +1,6 @@
 """Ack first, work second: Slack requests recorded at the edge and run through bolt just after.
 
-The edge (``handlers.slack_app.events``) checks the signature, records a deferrable request in
+The edge (``handlers.slack.app.events``) checks the signature, records a deferrable request in
 the inbox (``storage.inbox``) and answers 200 at once; :class:`SlackInbox` then feeds the stored
 body to the same bolt app and listeners as before. What a listener puts in its ack (a slash
 command's ephemeral answer) goes to the request's ``response_url``, where Slack shows it the

@@ -7,8 +7,8 @@ import dataclasses
 from sqlalchemy import select, update
 
 from bot.domain import Dispute, DisputeStatus
+from storage.base import Repository, utc
 from storage.models import DisputeRow
-from storage.repositories import _Repository, utc
 
 _COLUMNS = ("handoff_id", "area_id", "release_id", "raised_by", "reason", "other_party", "other_side", "outcome",
             "resolved_by", "resolved_at", "private", "created_at")
@@ -22,7 +22,7 @@ def _dispute(row: DisputeRow) -> Dispute:
                    resolved_at=utc(row.resolved_at) if row.resolved_at else None, private=row.private)
 
 
-class DisputeRepository(_Repository):
+class DisputeRepository(Repository):
     async def add(self, dispute: Dispute) -> Dispute:
         row = DisputeRow(workspace_id=self.workspace_id, status=dispute.status.value,
                          **{name: getattr(dispute, name) for name in _COLUMNS})

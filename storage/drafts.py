@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 
 from bot.domain import DraftRecord
+from storage.base import Repository, utc
 from storage.dialect import insert_ignore
 from storage.models import DraftRow, LlmUsageRow
-from storage.repositories import _Repository, utc
 
 
 def _record(row: DraftRow) -> DraftRecord:
@@ -21,7 +21,7 @@ def _record(row: DraftRow) -> DraftRecord:
     )
 
 
-class DraftRepository(_Repository):
+class DraftRepository(Repository):
     async def add(self, notes: str, options: dict, created_by: int, at: datetime, release_id: int | None,
                   handoff_id: int | None, private: bool) -> DraftRecord:
         row = DraftRow(workspace_id=self.workspace_id, notes=notes, options=options, created_by=created_by, created_at=at,

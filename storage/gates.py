@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, or_, select, update
 
 from bot.domain import Gate, GateStatus, GateTemplateItem, Role, Slip, SlipStatus
+from storage.base import Repository, utc
 from storage.dialect import insert_ignore, upsert
 from storage.models import GateRow, GateTemplateRow, GateWatcherRow, SlipRow
-from storage.repositories import _Repository, utc
 
 
 def _gate(row: GateRow) -> Gate:
@@ -27,7 +27,7 @@ def _slip(row: SlipRow) -> Slip:
                 decided_at=utc(row.decided_at) if row.decided_at else None)
 
 
-class GateRepository(_Repository):
+class GateRepository(Repository):
     async def add_many(self, release_id: int, gates: Sequence[tuple[str, tuple[Role, ...], date | None]]) -> list[Gate]:
         rows = [GateRow(workspace_id=self.workspace_id, release_id=release_id, position=i, name=name,
                         approver_roles=[r.value for r in roles], status=GateStatus.PENDING.value, due_date=due)

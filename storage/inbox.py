@@ -2,7 +2,7 @@
 
 Slack waits at most 3 s for an ack and shows an error when it is late; the work a command
 does (a transaction, cards, DMs) is ten times what an ack costs. So the edge only checks the
-signature, records the request here and acks; a handler (``handlers.slack_inbox``) runs it
+signature, records the request here and acks; a handler (``handlers.slack.inbox``) runs it
 moments later. What Slack was told was accepted is therefore in the database first
 (RELIABILITY 6), and a process that dies after the ack loses nothing: the row is claimed again
 when its lease runs out.
@@ -33,9 +33,10 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.base import Repository, utc
 from storage.database import write_transaction
-from storage.models import InboxRow
-from storage.repositories import utc
+from storage.dialect import insert_ignore
+from storage.models import InboundEventRow, InboxRow
 
 log = logging.getLogger("handoff.inbox")
 
@@ -199,3 +200,18 @@ class SqlInbox:
                                             .execution_options(synchronize_session=False))
             return result.rowcount
 
+
+class InboundEventRepository(Repository):
+    async def claim(self, event_id: str, at: datetime) -> bool:
+        """``True`` the first time an event id is seen in this workspace, ``False`` for a retry."""
+        return await insert_ignore(
+            self.session, InboundEventRow,
+            {"workspace_id": self.workspace_id, "event_id": event_id, "received_at": at},
+            ["workspace_id", "event_id"],
+        )
+
+    async def forget(self, event_id: str) -> None:
+        """Un-claim an event whose handling failed, so the platform's retry is processed."""
+        await self.session.execute(
+            delete(InboundEventRow).where(InboundEventRow.workspace_id == self.workspace_id, InboundEventRow.event_id == event_id)
+        )

@@ -16,10 +16,11 @@ from bot import codec
 from bot.domain import DigestSubscription, Handoff, Status
 from bot.records import Delivery, DeliveryKind, DeliveryStatus, NewDelivery, PastNudge, Rule
 from bot.reminders.digest import DECLINED_DAYS
+from storage.base import Repository, utc
 from storage.database import write_transaction
 from storage.dialect import insert_ignore
+from storage.handoffs import _handoff
 from storage.models import ConversationRefRow, DeliveryRow, DigestSubscriptionRow, HandoffRow, NudgeRow, WorkspaceRow
-from storage.repositories import _handoff, _Repository, utc
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
@@ -32,7 +33,7 @@ def _delivery(row: DeliveryRow) -> Delivery:
     )
 
 
-class DeliveryRepository(_Repository):
+class DeliveryRepository(Repository):
     async def add(self, new: NewDelivery, now: datetime) -> bool:
         """Write it once: a second call with the same key changes nothing and returns False."""
         return await insert_ignore(self.session, DeliveryRow, {
@@ -73,7 +74,7 @@ class DeliveryRepository(_Repository):
         return (await self.session.execute(stmt)).rowcount
 
 
-class NudgeRepository(_Repository):
+class NudgeRepository(Repository):
     async def add(self, key: str, rule: Rule, person_id: int, handoff_id: int | None, delivery_key: str, at: datetime) -> bool:
         return await insert_ignore(self.session, NudgeRow, {
             "workspace_id": self.workspace_id, "key": key, "rule": rule.value, "person_id": person_id,
@@ -99,7 +100,7 @@ class NudgeRepository(_Repository):
         return set((await self.session.execute(stmt)).scalars())
 
 
-class DigestRepository(_Repository):
+class DigestRepository(Repository):
     async def list(self) -> list[DigestSubscription]:
         stmt = select(DigestSubscriptionRow).where(DigestSubscriptionRow.workspace_id == self.workspace_id)
         return [_subscription(r) for r in (await self.session.execute(stmt.order_by(DigestSubscriptionRow.id))).scalars()]
@@ -142,7 +143,7 @@ def _subscription(row: DigestSubscriptionRow) -> DigestSubscription:
     )
 
 
-class JobRepository(_Repository):
+class JobRepository(Repository):
     """What the scheduled passes read and the lock that keeps two workers off one workspace."""
 
     async def try_lock(self, job: str) -> bool:
@@ -292,7 +293,7 @@ class SqlOutboxStore:
             return list((await session.execute(select(WorkspaceRow.id).order_by(WorkspaceRow.id))).scalars())
 
 
-class ConversationRepository(_Repository):
+class ConversationRepository(Repository):
     """Conversation references by conversation, and a person's 1:1 chat."""
 
     async def save(self, conversation_id: str, kind: str, user_id: str | None, reference: dict, now: datetime) -> None:

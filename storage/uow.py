@@ -9,20 +9,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import Contention, TemporarilyUnavailable
+from storage.areas import AreaRepository
 from storage.database import is_sqlite
 from storage.disputes import DisputeRepository
 from storage.drafts import DraftRepository
 from storage.gates import GateRepository
-from storage.inbox import finish_in
-from storage.repositories import (
-    AreaRepository,
-    HandoffRepository,
-    InboundEventRepository,
-    KnowledgeRepository,
-    PersonRepository,
-    ReleaseRepository,
-    WorkspaceRepository,
-)
+from storage.handoffs import HandoffRepository
+from storage.inbox import InboundEventRepository, finish_in
+from storage.people import PersonRepository, WorkspaceRepository
+from storage.releases import KnowledgeRepository, ReleaseRepository
 from storage.scheduling import (
     ConversationRepository,
     DeliveryRepository,

@@ -9,13 +9,13 @@ from sqlalchemy.orm import aliased
 
 from bot.domain import ACTIVE_STATUSES, Kind, Side
 from bot.records import AckWait, OpenGroup, SlackItem
+from storage.base import Repository, utc
 from storage.models import AreaRow, HandoffEventRow, HandoffRow
-from storage.repositories import _Repository, utc
 
 _ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
 
 
-class WorkloadRepository(_Repository):
+class WorkloadRepository(Repository):
     def _open(self) -> list:
         """Active, owned handoffs of this workspace (served by ``ix_handoffs_status_due``)."""
         return [HandoffRow.workspace_id == self.workspace_id, HandoffRow.status.in_(_ACTIVE), HandoffRow.owner_id.is_not(None)]

@@ -1,0 +1,137 @@
+"""Releases and their knowledge threads (entries, search)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import (
+    select,
+    update,
+)
+
+from bot.domain import (
+    EntryKind,
+    KnowledgeEntry,
+    Release,
+)
+from bot.ports import SearchHit
+from storage import search
+from storage.base import Repository, name_key, utc
+from storage.models import (
+    KnowledgeEntryRow,
+    ReleaseRow,
+)
+
+
+def _release(row: ReleaseRow) -> Release:
+    return Release(
+        id=row.id, workspace_id=row.workspace_id, name=row.name, target_date=row.target_date,
+        created_at=utc(row.created_at), status=row.status, channel_ref=row.channel_ref,
+        thread_ref=row.thread_ref, owner_id=row.owner_id,
+    )
+
+
+class ReleaseRepository(Repository):
+    async def add(self, name: str, target: date | None, created_at: datetime, channel_ref: str | None = None,
+                  owner_id: int | None = None) -> Release:
+        row = ReleaseRow(
+            workspace_id=self.workspace_id, name=name, name_key=name_key(name), target_date=target,
+            status="planned", created_at=created_at, channel_ref=channel_ref, owner_id=owner_id,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _release(row)
+
+    async def by_name(self, name: str) -> Release | None:
+        stmt = select(ReleaseRow).where(
+            ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.name_key == name_key(name)
+        )
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        return _release(row) if row else None
+
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Release]:
+        if not ids:
+            return {}
+        stmt = select(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id.in_(set(ids)))
+        return {row.id: _release(row) for row in (await self.session.execute(stmt)).scalars()}
+
+    async def set_thread(self, release_id: int, channel_ref: str, thread_ref: str) -> None:
+        await self.session.execute(
+            update(ReleaseRow)
+            .where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
+            .values(channel_ref=channel_ref, thread_ref=thread_ref)
+        )
+
+    async def set_target(self, release_id: int, target: date | None) -> None:
+        await self.session.execute(
+            update(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
+            .values(target_date=target)
+        )
+
+    async def set_owner(self, release_id: int, owner_id: int) -> None:
+        await self.session.execute(
+            update(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
+            .values(owner_id=owner_id)
+        )
+
+    async def list(self) -> list[Release]:
+        stmt = (
+            select(ReleaseRow)
+            .where(ReleaseRow.workspace_id == self.workspace_id)
+            .order_by(ReleaseRow.target_date.is_(None), ReleaseRow.target_date, ReleaseRow.name_key)
+        )
+        return [_release(r) for r in (await self.session.execute(stmt)).scalars()]
+
+
+def _entry(row: KnowledgeEntryRow) -> KnowledgeEntry:
+    return KnowledgeEntry(
+        id=row.id, workspace_id=row.workspace_id, kind=EntryKind(row.kind), body=row.body,
+        author_id=row.author_id, created_at=utc(row.created_at), release_id=row.release_id,
+        handoff_id=row.handoff_id, link=row.link, private=row.private,
+    )
+
+
+class KnowledgeRepository(Repository):
+    async def add(
+        self, kind: EntryKind, body: str, author_id: int, at: datetime,
+        release_id: int | None = None, handoff_id: int | None = None, link: str | None = None, private: bool = False,
+    ) -> KnowledgeEntry:
+        row = KnowledgeEntryRow(
+            workspace_id=self.workspace_id, kind=kind.value, body=body, author_id=author_id,
+            created_at=at, release_id=release_id, handoff_id=handoff_id, link=link, private=private,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _entry(row)
+
+    async def latest(
+        self, release_id: int, kinds: frozenset[EntryKind], limit: int, include_private: bool = True
+    ) -> list[KnowledgeEntry]:
+        stmt = (
+            select(KnowledgeEntryRow)
+            .where(
+                KnowledgeEntryRow.workspace_id == self.workspace_id,
+                KnowledgeEntryRow.release_id == release_id,
+                KnowledgeEntryRow.kind.in_(sorted(k.value for k in kinds)),
+            )
+            .order_by(KnowledgeEntryRow.id.desc())
+            .limit(limit)
+        )
+        if not include_private:
+            stmt = stmt.where(KnowledgeEntryRow.private.is_(False))
+        return [_entry(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def search(
+        self, words: Sequence[str], kind: EntryKind | None, limit: int, include_private: bool = True
+    ) -> list[SearchHit]:
+        ids = await search.matching_entry_ids(self.session, self.workspace_id, words, kind, limit, include_private)
+        if not ids:
+            return []
+        stmt = (
+            select(KnowledgeEntryRow, ReleaseRow.name)
+            .outerjoin(ReleaseRow, ReleaseRow.id == KnowledgeEntryRow.release_id)
+            .where(KnowledgeEntryRow.workspace_id == self.workspace_id, KnowledgeEntryRow.id.in_(ids))
+            .order_by(KnowledgeEntryRow.id.desc())
+        )
+        return [SearchHit(_entry(row), release) for row, release in await self.session.execute(stmt)]

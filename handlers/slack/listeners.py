@@ -28,49 +28,77 @@ log = logging.getLogger("handoff.slack")
 
 
 def register(app: AsyncApp, surface: SlackSurface) -> None:
-    core = surface.core
+    """Wire every listener to ``app``: commands, buttons, forms, shortcuts, events, the error handler."""
+    listeners = Listeners(surface)
+    app.command("/handoff")(listeners.slash)
+    app.action(re.compile(r"^handoff\.(ack|start|done|reopen)$"))(listeners.move)
+    app.action(re.compile(r"^draft\.(use|regenerate|discard)$"))(listeners.draft_button)
+    app.action("handoff.draft")(listeners.draft_from_handoff)
+    app.shortcut("draft_message")(listeners.draft_message)
+    app.action(re.compile("^" + re.escape(RUN_PREFIX)))(listeners.command_button)
+    app.action(re.compile("^" + re.escape(ASK_PREFIX)))(listeners.command_button_with_text)
+    app.view(views.COMMAND_TEXT)(listeners.submit_command_text)
+    app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))(listeners.snooze)
+    app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign|not_mine)$"))(listeners.open_form)
+    app.view(views.REASON)(listeners.submit_form)
+    app.view(views.COMMENT)(listeners.submit_form)
+    app.view(views.REASSIGN)(listeners.submit_form)
+    app.view(views.NEW_HANDOFF)(listeners.submit_new)
+    app.options("release")(listeners.release_options)
+    app.shortcut("handoff_message")(listeners.hand_off_message)
+    app.shortcut("add_to_release_thread")(listeners.add_to_thread)
+    app.view(views.RELEASE_ENTRY)(listeners.submit_entry)
+    app.event("app_mention")(listeners.mention)
+    app.event("message")(listeners.direct_message)
+    app.event("app_home_opened")(listeners.home)
+    app.error(listeners.on_error)
 
-    async def caller_for(client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext,
+
+class Listeners:
+    """Every Slack listener of one app, as methods bolt calls with the arguments they name."""
+
+    def __init__(self, surface: SlackSurface) -> None:
+        self.surface = surface
+        self.core = surface.core
+
+    async def caller_for(self, client: AsyncWebClient, body: dict[str, Any], context: AsyncBoltContext,
                          channel: str | None = None) -> Caller:
         team = context.team_id or body.get("team_id") or (body.get("team") or {}).get("id") or ""
         user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
         channel = channel or body.get("channel_id") or (body.get("channel") or {}).get("id")
-        return await surface.caller(client, team, user, channel)
+        return await self.surface.caller(client, team, user, channel)
 
-    @app.command("/handoff")
-    async def slash(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def slash(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         text = body.get("text") or ""
         if text.strip().lower() in ("", "new"):
             await ack()
-            areas = await core.names(f"slack:{context.team_id}", "areas")
+            areas = await self.core.names(f"slack:{context.team_id}", "areas")
             await client.views_open(trigger_id=_trigger(body), view=views.new_handoff_modal(areas, channel=body.get("channel_id")))
             return
-        caller = await caller_for(client, body, context)
-        outcome = await core.handle(caller, text)
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.handle(caller, text)
         # A public result (a new handoff) is posted as a card; the caller gets a one-line receipt.
         reply = outcome.reply if outcome.reply.ephemeral else Reply(title=message_of(outcome.reply), tone=Tone.SUCCESS)
         await ack(response_type="ephemeral", text=fallback_text(reply), blocks=render_dicts(reply))
-        surface.background(surface.deliver(client, caller, outcome, origin_channel=body.get("channel_id")))
+        self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=body.get("channel_id")))
 
-    async def run_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext,
+    async def run_click(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext,
                         command: c.Command) -> None:
         """A button that changes a handoff at once: record, ack, then refresh the cards or explain."""
-        caller = await caller_for(client, body, context)
-        outcome = await core.execute(caller, command)
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.execute(caller, command)
         await ack()
         channel, ts = _container(body)
         if outcome.reply.is_error:
-            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            self.surface.background(self.surface.tell(client, channel, caller.user_id, outcome.reply))
             return
-        surface.background(surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
+        self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=channel, clicked=(channel, ts) if ts else None))
 
-    @app.action(re.compile(r"^handoff\.(ack|start|done|reopen)$"))
-    async def move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def move(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         number, version = _number_version(action.get("value", ""))
-        await run_click(ack, body, client, context, c.MoveHandoff(number, _DIRECT_MOVES[action["action_id"]], expected_version=version))
+        await self.run_click(ack, body, client, context, c.MoveHandoff(number, _DIRECT_MOVES[action["action_id"]], expected_version=version))
 
-    @app.action(re.compile(r"^draft\.(use|regenerate|discard)$"))
-    async def draft_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    async def draft_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                            context: AsyncBoltContext) -> None:
         value = _text(action.get("value"))
         if not _ID.fullmatch(value):
@@ -79,50 +107,46 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         command = {"draft.use": c.UseDraft, "draft.regenerate": c.RegenerateDraft, "draft.discard": c.DiscardDraft}[
             action["action_id"]](int(value))
         if isinstance(command, c.DiscardDraft):
-            caller = await caller_for(client, body, context)
-            outcome = await core.execute(caller, command)
+            caller = await self.caller_for(client, body, context)
+            outcome = await self.core.execute(caller, command)
             await ack()
             channel, ts = _container(body)
             if not outcome.reply.is_error and channel and ts:
                 gone = Reply(title=f"Draft discarded by {caller.display_name}.")
-                surface.background(_quietly(client.chat_update(channel=channel, ts=ts, text=fallback_text(gone),
+                self.surface.background(_quietly(client.chat_update(channel=channel, ts=ts, text=fallback_text(gone),
                                                                blocks=render_dicts(gone))))
             elif outcome.reply.is_error:
-                surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+                self.surface.background(self.surface.tell(client, channel, caller.user_id, outcome.reply))
             return
-        await run_click(ack, body, client, context, command)
+        await self.run_click(ack, body, client, context, command)
 
-    @app.action("handoff.draft")
-    async def draft_from_handoff(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    async def draft_from_handoff(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                                  context: AsyncBoltContext) -> None:
         number, _ = _number_version(action.get("value", ""))
-        await run_click(ack, body, client, context, c.DraftMessaging(handoff=number))
+        await self.run_click(ack, body, client, context, c.DraftMessaging(handoff=number))
 
-    @app.shortcut("draft_message")
-    async def draft_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def draft_message(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """"Draft customer messaging" on any message: the draft lands in that message's thread."""
         await ack()
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id")
-        caller = await caller_for(client, body, context, channel)
-        outcome = await core.execute(caller, c.DraftMessaging(notes=message.get("text") or ""))
+        caller = await self.caller_for(client, body, context, channel)
+        outcome = await self.core.execute(caller, c.DraftMessaging(notes=message.get("text") or ""))
         if outcome.reply.is_error or outcome.draft_id is None:
-            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            self.surface.background(self.surface.tell(client, channel, caller.user_id, outcome.reply))
             return
-        surface.background(surface.write_draft(client, caller, outcome.draft_id, channel,
+        self.surface.background(self.surface.write_draft(client, caller, outcome.draft_id, channel,
                                                message.get("thread_ts") or message.get("ts")), gated=False)
 
-    @app.action(re.compile("^" + re.escape(RUN_PREFIX)))
-    async def command_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+    async def command_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                              context: AsyncBoltContext, respond: AsyncRespond) -> None:
         """A button whose value is command text: run it as the clicker, then redraw the message with the answer."""
-        caller = await caller_for(client, body, context)
-        outcome = await core.handle(caller, _text(action.get("value")))
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.handle(caller, _text(action.get("value")))
         await ack()
-        await after_command(client, caller, outcome, _container(body), respond)
+        await self.after_command(client, caller, outcome, _container(body), respond)
 
-    @app.action(re.compile("^" + re.escape(ASK_PREFIX)))
-    async def command_button_with_text(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+    async def command_button_with_text(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                                        client: AsyncWebClient) -> None:
         await ack()
         channel, ts = _container(body)
@@ -130,35 +154,32 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         await client.views_open(trigger_id=_trigger(body),
                                 view=views.command_text_modal(label, _text(action.get("value")), channel, ts))
 
-    @app.view(views.COMMAND_TEXT)
-    async def submit_command_text(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+    async def submit_command_text(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
                                   context: AsyncBoltContext) -> None:
         text, channel, ts = views.read_command_text(view)
-        caller = await caller_for(client, body, context, channel)
-        outcome = await core.handle(caller, text)
+        caller = await self.caller_for(client, body, context, channel)
+        outcome = await self.core.handle(caller, text)
         if outcome.reply.is_error:
             await ack(response_action="errors", errors={"reason": message_of(outcome.reply)[:150]})
             return
         await ack()
-        await after_command(client, caller, outcome, (channel, ts), None)
+        await self.after_command(client, caller, outcome, (channel, ts), None)
 
-    async def after_command(client: AsyncWebClient, caller: Caller, outcome: Outcome, clicked: tuple[str | None, str | None],
+    async def after_command(self, client: AsyncWebClient, caller: Caller, outcome: Outcome, clicked: tuple[str | None, str | None],
                             respond: AsyncRespond | None) -> None:
         """A refusal is told privately; an answer replaces the message that was clicked."""
         channel, ts = clicked
         if outcome.reply.is_error:
-            surface.background(surface.tell(client, channel, caller.user_id, outcome.reply))
+            self.surface.background(self.surface.tell(client, channel, caller.user_id, outcome.reply))
             return
-        surface.background(surface.redraw(client, outcome.reply, channel, ts, respond))
-        surface.background(surface.deliver(client, caller, dataclasses.replace(outcome, reply=Reply()), origin_channel=channel))
+        self.surface.background(self.surface.redraw(client, outcome.reply, channel, ts, respond))
+        self.surface.background(self.surface.deliver(client, caller, dataclasses.replace(outcome, reply=Reply()), origin_channel=channel))
 
-    @app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))
-    async def snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def snooze(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         number, version = _number_version(action.get("value", ""))
-        await run_click(ack, body, client, context, c.SnoozeHandoff(number, action["action_id"].split("_")[-1], version))
+        await self.run_click(ack, body, client, context, c.SnoozeHandoff(number, action["action_id"].split("_")[-1], version))
 
-    @app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign|not_mine)$"))
-    async def open_form(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def open_form(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         number, version = _number_version(action.get("value", ""))
         channel, ts = _container(body)
@@ -172,10 +193,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             view = views.reason_modal(_REASON_MOVES[name], target, f"#{number}")
         await client.views_open(trigger_id=_trigger(body), view=view)
 
-    @app.view(views.REASON)
-    @app.view(views.COMMENT)
-    @app.view(views.REASSIGN)
-    async def submit_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def submit_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         target = views.Target.load(view.get("private_metadata", ""))
         state = views.state_of(view)
         if view["callback_id"] == views.COMMENT:
@@ -186,50 +204,46 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             if target.action not in _REASON_MOVES:
                 raise views.Malformed(f"no reason form for {target.action!r}")
             command = c.MoveHandoff(target.number, _REASON_MOVES[target.action], views.text_of(state) or None, target.version)
-        caller = await caller_for(client, body, context)
-        outcome = await core.execute(caller, command)
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.execute(caller, command)
         if outcome.reply.is_error:
             block = "owner" if view["callback_id"] == views.REASSIGN else "reason"
             await ack(response_action="errors", errors={block: message_of(outcome.reply)[:150]})
             return
         await ack()
         clicked = (target.channel, target.ts) if target.channel and target.ts else None
-        surface.background(surface.deliver(client, caller, outcome, origin_channel=target.channel, clicked=clicked))
+        self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=target.channel, clicked=clicked))
 
-    @app.view(views.NEW_HANDOFF)
-    async def submit_new(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def submit_new(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         command = views.read_new_handoff(views.state_of(view))
         origin = views.origin_of(view)
-        caller = await caller_for(client, body, context, origin)
-        outcome = await core.execute(caller, command)
+        caller = await self.caller_for(client, body, context, origin)
+        outcome = await self.core.execute(caller, command)
         if outcome.reply.is_error:
             field = outcome.reply.field if outcome.reply.field in _MODAL_FIELDS else "title"
             await ack(response_action="errors", errors={field: message_of(outcome.reply)[:150]})
             return
         await ack()
-        surface.background(surface.deliver(client, caller, outcome, origin_channel=origin))
+        self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=origin))
 
-    @app.options("release")
-    async def release_options(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        names = await core.names(f"slack:{context.team_id}", "releases", body.get("value") or "")
+    async def release_options(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        names = await self.core.names(f"slack:{context.team_id}", "releases", body.get("value") or "")
         await ack(options=[{"text": {"type": "plain_text", "text": n[:75]}, "value": n[:150]} for n in names[:100]])
 
-    @app.shortcut("handoff_message")
-    async def hand_off_message(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def hand_off_message(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         await ack()
         message = body.get("message") or {}
         text = message.get("text") or ""
         link = await _permalink(client, (body.get("channel") or {}).get("id"), message.get("ts"))
-        areas = await core.names(f"slack:{context.team_id}", "areas")
+        areas = await self.core.names(f"slack:{context.team_id}", "areas")
         details = f"{text}\n\nFrom: {link}" if link else text
         view = views.new_handoff_modal(areas, channel=(body.get("channel") or {}).get("id"), title=text.split("\n", 1)[0][:150], details=details)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.shortcut("add_to_release_thread")
-    async def add_to_thread(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def add_to_thread(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         await ack()
         message = body.get("message") or {}
-        releases = await core.names(f"slack:{context.team_id}", "releases")
+        releases = await self.core.names(f"slack:{context.team_id}", "releases")
         if not releases:
             await client.chat_postEphemeral(channel=(body.get("channel") or {}).get("id"), user=body["user"]["id"],
                                             text="There is no release yet: create one with `/handoff release new v2.3 2026-12-15 #channel`.")
@@ -238,26 +252,23 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
         text = message.get("text") or ""
         await client.views_open(trigger_id=body["trigger_id"], view=views.release_entry_modal(releases, f"{text}\n\nFrom: {link}" if link else text))
 
-    @app.view(views.RELEASE_ENTRY)
-    async def submit_entry(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        caller = await caller_for(client, body, context)
-        outcome = await core.execute(caller, views.read_release_entry(views.state_of(view)))
+    async def submit_entry(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.execute(caller, views.read_release_entry(views.state_of(view)))
         if outcome.reply.is_error:
             await ack(response_action="errors", errors={"reason": message_of(outcome.reply)[:150]})
             return
         await ack()
-        surface.background(surface.deliver(client, caller, outcome))
+        self.surface.background(self.surface.deliver(client, caller, outcome))
 
-    @app.event("app_mention")
-    async def mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-        await answer_in_thread(body, event, client, context)
+    async def mention(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+        await self.answer_in_thread(body, event, client, context)
 
-    @app.event("message")
-    async def direct_message(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def direct_message(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
-            await answer_in_thread(body, event, client, context, in_thread=False)
+            await self.answer_in_thread(body, event, client, context, in_thread=False)
 
-    async def answer_in_thread(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+    async def answer_in_thread(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
                                context: AsyncBoltContext, in_thread: bool = True) -> None:
         if not all(isinstance(event.get(k), str) for k in ("channel", "user")) or not isinstance(event.get("text") or "", str):
             raise views.Malformed(f"a {event.get('type')} event without a channel, user or text")
@@ -265,36 +276,34 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
             raise views.Malformed("an event id that is not Slack's")  # it is stored, in a 128-character column
         workspace = f"slack:{context.team_id}"
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"[:128]
-        if not await core.claim_event(workspace, event_id):
+        if not await self.core.claim_event(workspace, event_id):
             return  # a retry of an event already handled
         try:
-            caller = await surface.caller(client, context.team_id or "", event.get("user", ""), event.get("channel"),
+            caller = await self.surface.caller(client, context.team_id or "", event.get("user", ""), event.get("channel"),
                                           posts_publicly=True)
-            outcome = await core.handle(caller, without_bot_mention(event.get("text") or "", context.bot_user_id))
+            outcome = await self.core.handle(caller, without_bot_mention(event.get("text") or "", context.bot_user_id))
         except Exception:
-            await core.forget_event(workspace, event_id)  # let Slack's retry try again
+            await self.core.forget_event(workspace, event_id)  # let Slack's retry try again
             raise
         thread_ts = (event.get("thread_ts") or event.get("ts")) if in_thread else event.get("thread_ts")
 
         async def reply_then_deliver() -> None:
             await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=fallback_text(outcome.reply),
                                           blocks=render_dicts(outcome.reply), unfurl_links=False, unfurl_media=False)
-            await surface.deliver(client, caller, outcome, origin_channel=event["channel"])
+            await self.surface.deliver(client, caller, outcome, origin_channel=event["channel"])
 
-        surface.background(reply_then_deliver())
+        self.surface.background(reply_then_deliver())
 
-    @app.event("app_home_opened")
-    async def home(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def home(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event.get("user")
         if not isinstance(user, str) or not user:
             raise views.Malformed("an app_home_opened event without a user")
-        caller = await surface.caller(client, context.team_id or "", user)
-        surface.background(surface.publish_home(client, caller, user))
+        caller = await self.surface.caller(client, context.team_id or "", user)
+        self.surface.background(self.surface.publish_home(client, caller, user))
 
-    @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+    async def on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         if isinstance(error, views.Malformed):  # a signed request Slack would never send: no traceback, a 400
             log.warning("refused a malformed Slack payload: %s", error)
             return BoltResponse(status=400, body="")

@@ -20,7 +20,8 @@ from bot import commands as c
 from bot import rights
 from bot.area_names import AreaIndexCache
 from bot.chat import help
-from bot.chat.grammar import UsageError, parse
+from bot.chat.grammar import parse
+from bot.chat.grammar.words import UsageError
 from bot.context import Caller, Ctx
 from bot.domain import Area, HandoffView, KnowledgeEntry, Notice, Person, Release, Workspace
 from bot.drafting import routes as drafting_routes

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import commands as c
-from bot.chat.grammar import UsageError, parse
+from bot.chat.grammar import parse
+from bot.chat.grammar.words import UsageError
 from bot.domain import Action, Duty, EntryKind, Kind, Role, Side, Status
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import commands as c
-from bot.chat.grammar import UsageError, parse
+from bot.chat.grammar import parse
+from bot.chat.grammar.words import UsageError
 from bot.domain import Area, Assignment, Duty, Kind, Person, Release, Role, Side
 from bot.records import AckWait, OpenGroup, SlackItem
 from bot.workload.model import (

@@ -6,8 +6,8 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.reply import Reply
 from bot.routing import RouteTable
-from bot.workload.model import show as show_workload
 from bot.workload.presenters import workload_reply
+from bot.workload.use_cases import show as show_workload
 
 routes = RouteTable()
 

@@ -3,7 +3,7 @@
 Context variables follow the asyncio task that set them (and tasks started from it), so the
 HTTP layer sets the request id, the core sets the workspace as soon as it knows the caller, and
 every log record written further down carries both without being passed them. A logging filter
-at the edge (``handlers/log_format.py``) copies them onto each record.
+at the edge (``handlers/ops/logs.py``) copies them onto each record.
 """
 
 from __future__ import annotations

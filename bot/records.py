@@ -115,7 +115,7 @@ class PastNudge:
 
     @cached_property
     def item(self) -> tuple[str, int, int]:
-        """What was nudged, for the gap between nudges: see :func:`_item`."""
+        """What was nudged, for the gap between nudges: see :func:`bot.reminders.policy._item`."""
         kind, _, rest = self.key.partition(":")
         if self.handoff_id is not None:
             return ("handoff" if self.rule is not Rule.ESCALATION else "escalation", self.handoff_id, self.person_id)

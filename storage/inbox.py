@@ -9,7 +9,7 @@ when its lease runs out.
 
 Two things keep the edge cheap and the handling exactly-once:
 
-* :class:`InboxWriter` commits the rows of requests that arrive together in one transaction
+* :class:`SqlInbox` commits the rows of requests that arrive together in one transaction
   (group commit): fifty requests at once cost about one commit, not fifty queued on SQLite's
   single write lock.
 * While a claimed row is handled, :data:`CLAIM` names it; the first unit of work that commits

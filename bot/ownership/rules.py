@@ -1,8 +1,8 @@
-"""Grey-area ownership: the seeded registry, the "who owns …?" resolver, and duty rules.
+"""Grey-area ownership: the seeded registry and the duty rules (who drives, supports, is informed).
 
-Pure functions over domain objects; the use cases in :mod:`bot.ownership.registry` load and save. The one
-exception is :class:`AreaIndexCache`, which keeps each workspace's resolver between calls and asks
-the areas' repository whether it is still current.
+Pure functions over domain objects; the use cases in :mod:`bot.ownership.registry` load and save.
+Resolving a typed name to an area ("who owns battlecards?") is :mod:`bot.area_names`, in the
+kernel, because every command's context needs it.
 """
 
 from __future__ import annotations

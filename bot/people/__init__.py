@@ -1,0 +1,1 @@
+"""People: roles and time zones, set by themselves or by a lead."""

@@ -1,0 +1,1 @@
+"""Releases: the knowledge thread, readiness, search and the launch brief export."""

@@ -1,0 +1,1 @@
+"""Reminders: the nudge policy (pure), channel digests, and the scheduled pass that records their deliveries."""

@@ -26,7 +26,7 @@ Flags:
   the person with the same role and the least open load (ties by name), unless nobody else has
   that role or that person is overloaded too.
 
-Loading (:func:`show`) is a fixed handful of queries whatever the team's size; everything else is
+Loading (:func:`bot.workload.use_cases.show`) is a fixed handful of queries whatever the team's size; everything else is
 pure (:func:`compute`) so the rules are unit-tested without a database.
 """
 

@@ -1,0 +1,1 @@
+"""Operations shared by every process: health, metrics, logs, request ids, signals, the scheduler's state."""

@@ -40,7 +40,7 @@ from bot.area_names import normalise
 from bot.chat.core import Core, Outcome
 from bot.context import Caller
 from bot.domain import Assignment, Duty, HandoffEvent, Kind, Person, Role, Side, Status
-from bot.ownership.rules import DEFAULT_AREAS
+from bot.ownership.seed import DEFAULT_AREAS
 from bot.ports import NewHandoff, NewPerson, UnitOfWorkFactory
 from bot.reply import plain_text
 from storage.database import create_engine

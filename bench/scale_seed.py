@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.core import QUALIFIERS, SUBJECTS, GeneratedArea, generate_areas, seed_areas
 from bench.nudges import NOW, ZONES
 from bot.domain import DigestSubscription, EntryKind
-from bot.ownership.rules import DEFAULT_AREAS
+from bot.ownership.seed import DEFAULT_AREAS
 from bot.ports import NewPerson
 from storage.models import HandoffEventRow, HandoffRow, KnowledgeEntryRow, WorkspaceRow
 from storage.uow import SqlUnitOfWorkFactory

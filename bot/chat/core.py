@@ -31,7 +31,7 @@ from bot.gates import routes as gates_routes
 from bot.handoffs import routes as handoffs_routes
 from bot.log_context import bind_workspace
 from bot.ownership import routes as ownership_routes
-from bot.ownership.rules import DEFAULT_AREAS
+from bot.ownership.seed import DEFAULT_AREAS
 from bot.people import routes as people_routes
 from bot.ports import Clock, NewPerson, UnitOfWork, UnitOfWorkFactory
 from bot.records import NewDelivery

@@ -22,8 +22,8 @@ from bot import rights
 from bot.context import Caller, Ctx, find_release
 from bot.domain import DraftRecord, EntryKind, Kind, Person, Role
 from bot.drafting import prompt as drafting
+from bot.duties import ownership
 from bot.errors import InvalidInput, NotFound
-from bot.ownership.rules import ownership
 from bot.ports import Clock, UnitOfWorkFactory
 from bot.rights import Party
 

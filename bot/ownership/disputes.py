@@ -14,11 +14,11 @@ from bot import commands as c
 from bot import rights
 from bot.context import Ctx, find_release
 from bot.domain import Action, Area, Dispute, DisputeStatus, Duty, EntryKind, Handoff, HandoffEvent, Person
+from bot.duties import ownership
 from bot.errors import InvalidInput, NotFound
 from bot.handoffs import lifecycle
 from bot.handoffs import use_cases as handoffs
 from bot.ownership import registry
-from bot.ownership.rules import ownership
 from bot.rights import Party
 
 MAX_REASON = 1000

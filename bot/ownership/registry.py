@@ -9,8 +9,8 @@ from bot import commands as c
 from bot import rights
 from bot.context import Ctx, find_release
 from bot.domain import Area, Assignment, Dispute, DisputeStatus, Duty, EntryKind, Person, Release
+from bot.duties import Ownership, OwnershipIndex, ownership, suggested_roles
 from bot.errors import InvalidInput, NotFound
-from bot.ownership.rules import Ownership, OwnershipIndex, ownership, suggested_roles
 from bot.rights import Party
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import rights
 from bot.context import Ctx
 from bot.domain import Release
-from bot.ownership.rules import OwnershipIndex
+from bot.duties import OwnershipIndex
 from bot.rights import Party
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from bot import commands as c
 from bot.context import Caller, Ctx, find_release
 from bot.domain import EntryKind
+from bot.duties import OwnershipIndex
 from bot.gates.decisions import blocker
-from bot.ownership.rules import OwnershipIndex
 from bot.ports import HandoffQuery
 from bot.releases import export_format as fmt
 from bot.releases.export_format import LaunchBrief

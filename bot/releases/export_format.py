@@ -19,8 +19,8 @@ from datetime import date, datetime
 
 from bot.dates import zone
 from bot.domain import Area, Assignment, DraftRecord, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release, Status
+from bot.duties import Ownership
 from bot.gates.decisions import blocker
-from bot.ownership.rules import Ownership
 
 EMPTY = "—"
 MAX_CELL = 500  # details and notes longer than this are cut in the brief's tables

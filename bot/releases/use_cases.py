@@ -10,10 +10,10 @@ from bot import rights
 from bot.context import Ctx, find_release
 from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
+from bot.duties import OwnershipIndex
 from bot.errors import InvalidInput
 from bot.gates.template import STANDARD, gates_for
 from bot.ownership.release_rights import release_parties, require_for_release
-from bot.ownership.rules import OwnershipIndex
 from bot.ports import HandoffQuery, SearchHit
 from bot.rights import Party
 from bot.working_time import settings_from

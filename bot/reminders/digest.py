@@ -30,7 +30,7 @@ from bot.domain import (
     Release,
     Status,
 )
-from bot.ownership.rules import OwnershipIndex
+from bot.duties import OwnershipIndex
 from bot.reply import Fields, Link, Reply, ReplyBuilder, Span, Strong
 from bot.working_time import WorkingHours
 

@@ -44,7 +44,7 @@ from bot.domain import (
     Slip,
     Status,
 )
-from bot.ownership.rules import OwnershipIndex, ownership
+from bot.duties import OwnershipIndex, ownership
 from bot.records import GateDue, PastNudge, Rule, SlipDue
 from bot.working_time import NudgeSettings
 

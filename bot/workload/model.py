@@ -8,7 +8,7 @@ Definitions, per person of the caller's workspace:
   the open total only). Shown as "in / out / open total".
 - **Overdue**: open, and due before the caller's local today (:meth:`Ctx.today`).
 - **Areas driven**: grey areas where they are an effective driver workspace-wide or for any
-  release, as :func:`bot.ownership.rules.ownership` resolves it (a release's drivers override the
+  release, as :func:`bot.duties.ownership` resolves it (a release's drivers override the
   workspace's for that release).
 - **Average time to acknowledge** over the last 30 days: for each of their own ``ack`` events in
   ``[now - 30 days, now]``, the time from the moment the handoff became theirs (its creation, or
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain import CLOSED_RELEASES, Area, Assignment, Kind, Person, Release, Role, Side
-from bot.ownership.rules import ownership
+from bot.duties import ownership
 from bot.records import AckWait, OpenGroup, SlackItem
 
 ACK_WINDOW = timedelta(days=30)

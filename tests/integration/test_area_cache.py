@@ -16,7 +16,7 @@ from bot.area_names import AreaIndex
 from bot.chat.core import Core
 from bot.context import Caller
 from bot.domain import Side
-from bot.ownership.rules import DEFAULT_AREAS
+from bot.ownership.seed import DEFAULT_AREAS
 from bot.ports import NewPerson
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support import Chat, FakeClock

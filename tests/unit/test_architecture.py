@@ -21,11 +21,11 @@ CAPABILITIES: dict[str, set[str]] = {
     "handoffs": set(),
     "people": set(),
     "ownership": {"handoffs"},
-    "workload": {"ownership"},
+    "workload": set(),
     "gates": {"ownership"},
     "releases": {"gates", "ownership"},
-    "reminders": {"gates", "ownership"},
-    "drafting": {"handoffs", "ownership"},
+    "reminders": {"gates"},
+    "drafting": {"handoffs"},
     "chat": {"handoffs", "people", "ownership", "workload", "gates", "releases", "reminders", "drafting"},
 }
 # handlers/: each platform's package is its own; the shared modules at the top of handlers/ and

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.area_names import AreaIndex, AreaIndexCache, resolve_area
 from bot.domain import Area, Side
-from bot.ownership.rules import DEFAULT_AREAS
+from bot.ownership.seed import DEFAULT_AREAS
 
 AREAS = [Area(i, "w", name, side, aliases) for i, (name, side, aliases, _) in enumerate(DEFAULT_AREAS)]
 

@@ -8,7 +8,7 @@ import pytest
 from rapidfuzz import fuzz, process, utils
 
 from bot.fuzzy import WRatioIndex
-from bot.ownership.rules import DEFAULT_AREAS
+from bot.ownership.seed import DEFAULT_AREAS
 
 WORDS = ("partner", "enterprise", "mobile", "onboarding", "churn", "api", "emea", "self-serve", "beta", "briefs",
          "faq", "case studies", "personas", "launch tiers", "one-pagers", "ads", "seo", "docs", "booth content")

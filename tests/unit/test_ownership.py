@@ -4,7 +4,8 @@ import pytest
 
 from bot.area_names import resolve_area
 from bot.domain import Area, Assignment, Duty, Role, Side
-from bot.ownership.rules import DEFAULT_AREAS, ownership, suggested_roles
+from bot.duties import ownership, suggested_roles
+from bot.ownership.seed import DEFAULT_AREAS
 
 AREAS = [Area(i, "w", name, side, aliases) for i, (name, side, aliases, _) in enumerate(DEFAULT_AREAS)]
 

@@ -1,9 +1,6 @@
-"""Grey-area ownership: the seeded registry and the duty rules (who drives, supports, is informed).
-
-Pure functions over domain objects; the use cases in :mod:`bot.ownership.registry` load and save.
-Resolving a typed name to an area ("who owns battlecards?") is :mod:`bot.area_names`, in the
-kernel, because every command's context needs it.
-"""
+"""Who holds which duty on a grey area, workspace-wide and for one release: a release's own
+drivers replace the workspace's for that release. Every capability that routes, nudges or
+reports by area reads it; the registry (:mod:`bot.ownership.registry`) is what changes it."""
 
 from __future__ import annotations
 
@@ -12,26 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import Assignment, Duty, Role, Side
-
-# name, side, aliases, what the area covers. PM is inbound, PMM outbound; "shared" areas are
-# the grey ones teams argue about.
-DEFAULT_AREAS: tuple[tuple[str, Side, tuple[str, ...], str], ...] = (
-    ("requirements", Side.INBOUND, ("prd", "product requirements", "specs", "user stories"), "what the product must do"),
-    ("roadmap", Side.INBOUND, ("product roadmap", "prioritization", "prioritisation"), "what ships when"),
-    ("pricing", Side.INBOUND, ("pricing model", "packaging", "price points", "tiers"), "price and packaging decisions"),
-    ("market research", Side.INBOUND, ("market needs", "mrd", "market requirements", "customer research"), "what the market needs"),
-    ("win/loss", Side.SHARED, ("win loss", "win-loss analysis", "deal reviews"), "why deals are won and lost"),
-    ("customer advisory board", Side.SHARED, ("cab", "advisory board", "customer council"), "the customers we consult"),
-    ("competitive messaging", Side.SHARED, ("battlecards", "battle cards", "competitive intel", "competitive intelligence", "competitor comparison"), "how we talk about competitors"),
-    ("release notes", Side.SHARED, ("changelog", "what's new", "release announcement"), "what changed, for customers"),
-    ("pricing communication", Side.SHARED, ("pricing page", "price change announcement", "pricing comms"), "how price changes are told"),
-    ("positioning", Side.OUTBOUND, ("positioning statement", "value proposition", "target segment"), "who it is for and why it wins"),
-    ("messaging", Side.OUTBOUND, ("messaging framework", "copy", "key messages"), "the words we use"),
-    ("sales enablement", Side.OUTBOUND, ("sales training", "sales deck", "pitch deck", "sales collateral"), "what sales needs to sell it"),
-    ("launch", Side.OUTBOUND, ("go to market", "gtm", "launch plan", "go-to-market"), "bringing a release to market"),
-    ("analyst and press relations", Side.OUTBOUND, ("analyst relations", "press relations", "ar", "pr", "press"), "analysts and media"),
-    ("web content", Side.OUTBOUND, ("website", "web copy", "landing page", "product pages"), "what the website says"),
-)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,76 @@ class CreateRelease:
     name: str
     target: str | None = None
     channel: str | None = None  # the release's home channel, where its knowledge thread lives
+    tier: int | None = None  # a launch tier lays out the release's plan (bot.releases.plan)
+
+
+@dataclass(frozen=True)
+class SetReleaseTier:
+    """``release tier v2.3 2``: lay out (or re-tier) the release's launch plan."""
+
+    release: str
+    tier: int
+
+
+@dataclass(frozen=True)
+class ShowPlan:
+    """``release plan v2.3``: the launch plan as a checklist."""
+
+    release: str
+
+
+@dataclass(frozen=True)
+class SkipArea:
+    """``release skip v2.3 press relations: no press for a minor release``; ``unskip`` takes it back."""
+
+    release: str
+    area: str
+    reason: str | None = None
+    undo: bool = False
+
+
+@dataclass(frozen=True)
+class SetReleaseStatement:
+    """``release brief v2.3 …``: what the release does, for whom, and what changes for them."""
+
+    release: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ConfirmReleaseStatement:
+    """``release confirm v2.3``: the other side stands behind the statement."""
+
+    release: str
+
+
+@dataclass(frozen=True)
+class ChangeRelease:
+    """``release rename v2.3 v2.4``, ``release target v2.3 2027-01-15``, ``release ship v2.3``,
+    ``release close v2.3``."""
+
+    release: str
+    action: str  # rename, target, ship or close
+    value: str = ""  # the new name or target date
+
+
+@dataclass(frozen=True)
+class ShowPlanTemplate:
+    pass
+
+
+@dataclass(frozen=True)
+class EditPlanTemplate:
+    """``plan template add|remove|reset``: the workspace's launch-plan template."""
+
+    action: str
+    item: str = ""  # remove: its number or name
+    name: str = ""
+    area: str = ""
+    kind: Kind = Kind.MESSAGING
+    tiers: frozenset[int] = frozenset()
+    offset_days: int = 0
+    needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -362,7 +432,8 @@ class ShowWorkload:
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
-    | SetReleaseOwner
+    | SetReleaseOwner | SetReleaseTier | ShowPlan | SkipArea | SetReleaseStatement | ConfirmReleaseStatement
+    | ChangeRelease | ShowPlanTemplate | EditPlanTemplate
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole | ExportRelease
     | SetPersonTimezone | ShowPerson | ListPeople | SearchKnowledge | AttachHandoffMessage | AttachReleaseThread
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest

@@ -105,6 +105,23 @@ class Release:
     channel_ref: str | None = None
     thread_ref: str | None = None
     owner_id: int | None = None  # who answers for it: its creator unless changed
+    tier: int | None = None  # launch tier 1 (new product or market) to 3 (improvements): its plan
+    # What the release does, for whom, and what changes for them: written by one side, confirmed
+    # by the other (RELEASE_STATEMENT); a change clears the confirmation.
+    statement: str | None = None
+    statement_by: int | None = None
+    statement_at: datetime | None = None
+    confirmed_by: int | None = None
+    confirmed_at: datetime | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Closed (or cancelled): out of digests, readiness and nudges, still searchable and exportable."""
+        return self.status in ENDED_RELEASES
+
+    @property
+    def shipped(self) -> bool:
+        return self.status == "shipped"
 
 
 @dataclass
@@ -128,6 +145,7 @@ class Handoff:
     message_ref: str | None = None  # where a platform shows this handoff's card ("C123:1700.1")
     snoozed_until: datetime | None = None  # nudges wait until then (UTC)
     private: bool = False  # made in a private conversation: never shown in a wider channel
+    plan_key: str | None = None  # part of its release's launch plan: "item:<name>" or "input:<name>:<person id>"
 
     @property
     def ref(self) -> str:
@@ -204,6 +222,9 @@ class HandoffView:
     area: Area | None = None
     history: list[HandoffEvent] = field(default_factory=list)
     actors: dict[int, Person] = field(default_factory=dict)  # who wrote the history lines
+    needs: list[Handoff] = field(default_factory=list)  # what it waits on (a plan item's inputs)
+    needed_by: list[Handoff] = field(default_factory=list)  # what waits on it
+    note: str | None = None  # a line for the reply: how the owner was found, or why there is none
 
 
 @dataclass
@@ -276,6 +297,30 @@ class GateTemplateItem:
     approver_roles: tuple[Role, ...]
 
 
+@dataclass(frozen=True)
+class PlanTemplateItem:
+    """One item of a workspace's launch-plan template: a deliverable of ``area``, for releases of
+    the given ``tiers``, due ``offset_days`` from the target, needing ``needs`` from the other side."""
+
+    name: str
+    area: str
+    kind: Kind
+    tiers: frozenset[int]
+    offset_days: int
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseSkip:
+    """A grey area that does not apply to a release (``release skip v2.3 press relations``)."""
+
+    release_id: int
+    area_id: int
+    reason: str | None
+    skipped_by: int | None
+    skipped_at: datetime
+
+
 class SlipStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
@@ -327,7 +372,10 @@ class Dispute:
     private: bool = False
 
 
-CLOSED_RELEASES = frozenset({"shipped", "cancelled", "done"})
+# Releases past their launch: no pre-launch reminders. Shipped ones keep their post-launch work
+# (the 6 Month Assessment); ended ones leave digests, readiness and nudges altogether.
+ENDED_RELEASES = frozenset({"cancelled", "done", "closed"})
+CLOSED_RELEASES = ENDED_RELEASES | {"shipped"}
 
 
 class Action(StrEnum):

@@ -5,10 +5,15 @@ reports by area reads it; the registry (:mod:`bot.ownership.registry`) is what c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bot.domain import Assignment, Duty, Role, Side
+from bot.domain import Area, Assignment, Duty, Release, Role, Side
+
+if TYPE_CHECKING:
+    from bot.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -70,3 +75,31 @@ def suggested_roles(side: Side) -> tuple[Role, Role]:
     """(driver, supporter) as practice recommends: PM drives inbound areas; PMM drives
     customer- and market-facing ones, with PM input."""
     return (Role.PM, Role.PMM) if side is Side.INBOUND else (Role.PMM, Role.PM)
+
+
+@dataclass(frozen=True)
+class AreaScope:
+    """Which areas each release needs a driver for. A release with a launch tier needs those of its
+    plan and handoffs; any other release every area of the workspace; never one it skips."""
+
+    tiered_areas: Mapping[int, AbstractSet[int]] = field(default_factory=dict)  # release -> areas, tiered only
+    skipped: Mapping[int, AbstractSet[int]] = field(default_factory=dict)  # release -> areas not applicable
+
+    def areas(self, release: Release, areas: Sequence[Area]) -> list[Area]:
+        skipped = self.skipped.get(release.id, frozenset())
+        if release.tier is not None:
+            mine = self.tiered_areas.get(release.id, frozenset())
+            return [a for a in areas if a.id in mine and a.id not in skipped]
+        return [a for a in areas if a.id not in skipped]
+
+    def skips(self, release_id: int | None, area_id: int | None) -> bool:
+        return release_id is not None and area_id is not None and area_id in self.skipped.get(release_id, frozenset())
+
+
+async def load_area_scope(uow: UnitOfWork, releases: Iterable[Release]) -> AreaScope:
+    """Two queries: the areas of every tiered release's handoffs, and every skip of the workspace."""
+    skipped: dict[int, set[int]] = {}
+    for skip in await uow.releases.skips():
+        skipped.setdefault(skip.release_id, set()).add(skip.area_id)
+    tiered = [r.id for r in releases if r.tier is not None]
+    return AreaScope(await uow.handoffs.areas_by_release(tiered), skipped)

@@ -30,7 +30,17 @@ from bot.domain import (
 )
 
 if TYPE_CHECKING:
-    from bot.domain import DigestSubscription, Dispute, DraftRecord, Gate, GateTemplateItem, Slip, SlipStatus
+    from bot.domain import (
+        DigestSubscription,
+        Dispute,
+        DraftRecord,
+        Gate,
+        GateTemplateItem,
+        PlanTemplateItem,
+        ReleaseSkip,
+        Slip,
+        SlipStatus,
+    )
     from bot.records import AckWait, Delivery, DeliveryKind, NewDelivery, OpenGroup, PastNudge, Rule, SlackItem
 
 
@@ -60,6 +70,7 @@ class NewHandoff:
     due_date: date | None
     created_at: datetime
     private: bool = False
+    plan_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,12 @@ class ReleaseRepository(Protocol):
     async def set_thread(self, release_id: int, channel_ref: str, thread_ref: str) -> None: ...
     async def set_target(self, release_id: int, target: date | None) -> None: ...
     async def set_owner(self, release_id: int, owner_id: int) -> None: ...
+    async def save(self, release: Release) -> None:
+        """Write the release's name, status, target, tier and statement as they are now."""
+    async def skips(self, release_id: int | None = None) -> list[ReleaseSkip]:
+        """Areas that do not apply: to one release, or (``None``) to every release of the workspace."""
+    async def skip(self, skip: ReleaseSkip) -> bool: ...
+    async def unskip(self, release_id: int, area_id: int) -> bool: ...
     async def by_name(self, name: str) -> Release | None: ...
     async def get_many(self, ids: Sequence[int]) -> dict[int, Release]: ...
     async def list(self) -> list[Release]: ...
@@ -129,8 +146,21 @@ class HandoffRepository(Protocol):
     async def find(self, query: HandoffQuery) -> tuple[list[Handoff], int]: ...
     async def counts_for_release(self, release_id: int, today: date) -> dict[str, dict[Kind, int]]: ...
     async def areas_of_release(self, release_id: int) -> set[int]: ...
+    async def areas_by_release(self, release_ids: Sequence[int]) -> dict[int, set[int]]: ...
     async def add_event(self, event: HandoffEvent) -> None: ...
     async def history(self, handoff_id: int) -> list[HandoffEvent]: ...
+    async def of_plan(self, release_id: int) -> list[Handoff]:
+        """The release's launch-plan handoffs (items and inputs), in number order."""
+    async def link(self, handoff_id: int, needs_id: int, at: datetime) -> None: ...
+    async def needs(self, handoff_ids: Sequence[int]) -> dict[int, list[Handoff]]:
+        """For each handoff, the handoffs it needs done first."""
+    async def needed_by(self, handoff_id: int) -> list[Handoff]: ...
+
+
+class PlanRepository(Protocol):
+    async def template(self) -> list[PlanTemplateItem] | None:
+        """The workspace's own launch-plan template, or ``None`` while it uses the standard one."""
+    async def save_template(self, items: Sequence[PlanTemplateItem] | None) -> None: ...
 
 
 class AreaRepository(Protocol):
@@ -273,6 +303,7 @@ class UnitOfWork(Protocol):
     workload: WorkloadRepository
     gates: GateRepository
     disputes: DisputeRepository
+    plans: PlanRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -32,6 +32,7 @@ class Party(StrEnum):
     DRAFT_AUTHOR = "the person who asked for the draft"
     AREA_DRIVER = "the area's driver"
     RELEASE_OWNER = "the release owner"
+    LAUNCH_DRIVER = "the release's launch driver"
     APPROVER = "an approver"
     NO_DRIVER_YET = "anyone while the area has no driver"
     LEAD = "a lead"
@@ -113,6 +114,19 @@ RIGHTS: dict[str, Right] = {
     "release.owner": _r("change who owns {subject}", {P.RELEASE_OWNER, *LEADS}, "`release owner v2.3 @kim`", R),
     "release.slip": _r("move or keep the target date of {subject}", {P.RELEASE_OWNER, *LEADS},
                        "`release slip accept|reject v2.3`", R),
+    "release.change": _r("rename, retarget, ship or close {subject}", {P.RELEASE_OWNER, *LEADS},
+                         "`release rename|target|ship|close v2.3 …`", R),
+    "release.brief": _r("write what {subject} does", {P.RELEASE_OWNER, P.AREA_DRIVER, *LEADS},
+                        "`release brief v2.3 …`", R,
+                        hint="Anyone can suggest wording as a note: `release note {subject} …`."),
+    "release.confirm": _r("confirm what {subject} does", {P.LAUNCH_DRIVER, *LEADS}, "`release confirm v2.3`", R,
+                          note="the launch driver is whoever drives the launch area for the release (a PMM "
+                               "while nobody does); nobody confirms their own statement"),
+    # launch plans
+    "plan.read": _r("see launch plans", EVERYONE, "`release plan v2.3`, `plan template`"),
+    "plan.change": _r("change the launch plan of {subject}", {P.RELEASE_OWNER, *LEADS},
+                      "`release tier v2.3 2`, `release skip|unskip v2.3 <area>`", R),
+    "plan.template": _r("change the launch-plan template", LEADS, "`plan template add|remove|reset`"),
     # grey areas
     "area.read": _r("see who owns what", EVERYONE, "`who owns …?`, `owner list|unowned|disputed|mine`"),
     "area.create": _r("add a grey area", EVERYONE, "`owner new …`"),

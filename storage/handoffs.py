@@ -1,8 +1,9 @@
-"""Repositories: each bound to one session and one workspace; rows mapped to domain objects."""
+"""Handoffs, their history and the links between them (what a handoff needs done first)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import (
     and_,
@@ -23,10 +24,8 @@ from bot.domain import (
 from bot.errors import ConcurrentChange
 from bot.ports import HandoffQuery, NewHandoff
 from storage.base import Repository, utc
-from storage.models import (
-    HandoffEventRow,
-    HandoffRow,
-)
+from storage.dialect import insert_ignore
+from storage.models import HandoffEventRow, HandoffLinkRow, HandoffRow
 
 
 def _handoff(row: HandoffRow) -> Handoff:
@@ -36,7 +35,7 @@ def _handoff(row: HandoffRow) -> Handoff:
         area_id=row.area_id, due_date=row.due_date, status=Status(row.status), status_note=row.status_note,
         version=row.version, created_at=utc(row.created_at), updated_at=utc(row.updated_at),
         message_ref=row.message_ref, snoozed_until=utc(row.snoozed_until) if row.snoozed_until else None,
-        private=row.private,
+        private=row.private, plan_key=row.plan_key,
     )
 
 
@@ -47,7 +46,7 @@ class HandoffRepository(Repository):
             details=new.details, requester_id=new.requester_id, owner_id=new.owner_id,
             release_id=new.release_id, area_id=new.area_id, due_date=new.due_date,
             status=Status.OPEN.value, version=1, created_at=new.created_at, updated_at=new.created_at,
-            private=new.private,
+            private=new.private, plan_key=new.plan_key,
         )
         self.session.add(row)
         await self.session.flush()
@@ -128,6 +127,18 @@ class HandoffRepository(Repository):
             HandoffRow.workspace_id == self.workspace_id, HandoffRow.release_id == release_id, HandoffRow.area_id.is_not(None))
         return set((await self.session.execute(stmt)).scalars())
 
+    async def areas_by_release(self, release_ids: Sequence[int]) -> dict[int, set[int]]:
+        """For each release, the areas of its handoffs that are not cancelled (plan items among them)."""
+        if not release_ids:
+            return {}
+        stmt = select(HandoffRow.release_id, HandoffRow.area_id).distinct().where(
+            HandoffRow.workspace_id == self.workspace_id, HandoffRow.release_id.in_(set(release_ids)),
+            HandoffRow.area_id.is_not(None), HandoffRow.status != Status.CANCELLED.value)
+        found: dict[int, set[int]] = {}
+        for release_id, area_id in await self.session.execute(stmt):
+            found.setdefault(release_id, set()).add(area_id)
+        return found
+
     async def counts_for_release(self, release_id: int, today: date) -> dict[str, dict[Kind, int]]:
         """``{"open"|"overdue"|"done": {kind: n}}`` for a release's summary, in one query."""
         active = sorted(s.value for s in ACTIVE_STATUSES)
@@ -171,4 +182,35 @@ class HandoffRepository(Repository):
             for r in (await self.session.execute(stmt)).scalars()
         ]
 
+    # --- launch plans and links -------------------------------------------------------------
 
+    async def of_plan(self, release_id: int) -> list[Handoff]:
+        stmt = (select(HandoffRow)
+                .where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.release_id == release_id,
+                       HandoffRow.plan_key.is_not(None))
+                .order_by(HandoffRow.number))
+        return [_handoff(row) for row in (await self.session.execute(stmt)).scalars()]
+
+    async def link(self, handoff_id: int, needs_id: int, at: datetime) -> None:
+        await insert_ignore(self.session, HandoffLinkRow, {"workspace_id": self.workspace_id, "handoff_id": handoff_id,
+                                                           "needs_id": needs_id, "created_at": at},
+                            ("workspace_id", "handoff_id", "needs_id"))
+
+    async def needs(self, handoff_ids: Sequence[int]) -> dict[int, list[Handoff]]:
+        if not handoff_ids:
+            return {}
+        stmt = (select(HandoffLinkRow.handoff_id, HandoffRow)
+                .join(HandoffRow, HandoffRow.id == HandoffLinkRow.needs_id)
+                .where(HandoffLinkRow.workspace_id == self.workspace_id, HandoffLinkRow.handoff_id.in_(set(handoff_ids)))
+                .order_by(HandoffRow.number))
+        found: dict[int, list[Handoff]] = {}
+        for handoff_id, row in await self.session.execute(stmt):
+            found.setdefault(handoff_id, []).append(_handoff(row))
+        return found
+
+    async def needed_by(self, handoff_id: int) -> list[Handoff]:
+        stmt = (select(HandoffRow)
+                .join(HandoffLinkRow, HandoffLinkRow.handoff_id == HandoffRow.id)
+                .where(HandoffLinkRow.workspace_id == self.workspace_id, HandoffLinkRow.needs_id == handoff_id)
+                .order_by(HandoffRow.number))
+        return [_handoff(row) for row in (await self.session.execute(stmt)).scalars()]

@@ -82,6 +82,13 @@ class ReleaseRow(Base):
     thread_ref: Mapped[str | None] = mapped_column(String(200))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tier: Mapped[int | None] = mapped_column(Integer)  # launch tier 1-3: which plan items it gets
+    # What the release does, in the PM's words, and who on the other side stood behind it.
+    statement: Mapped[str | None] = mapped_column(Text)
+    statement_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    statement_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AreaRow(Base):
@@ -144,6 +151,23 @@ class HandoffRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    plan_key: Mapped[str | None] = mapped_column(String(200))  # "item:<name>" or "input:<name>:<person>" of a launch plan
+
+
+class HandoffLinkRow(Base):
+    """``handoff_id`` needs ``needs_id`` done first (a plan item needs its inputs)."""
+
+    __tablename__ = "handoff_links"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "handoff_id", "needs_id", name="uq_handoff_links_pair"),
+        Index("ix_handoff_links_needs", "workspace_id", "needs_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    needs_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class HandoffEventRow(Base):
@@ -346,6 +370,38 @@ class GateTemplateRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     offset_days: Mapped[int] = mapped_column(Integer)
     approver_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class PlanTemplateRow(Base):
+    """A workspace's own launch-plan template; a workspace without rows uses the standard one."""
+
+    __tablename__ = "plan_templates"
+    __table_args__ = (Index("ix_plan_templates_workspace", "workspace_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    area: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    tiers: Mapped[list[int]] = mapped_column(JSON, default=list)
+    offset_days: Mapped[int] = mapped_column(Integer)
+    needs: Mapped[str | None] = mapped_column(Text)
+
+
+class ReleaseSkipRow(Base):
+    """A grey area that does not apply to a release: out of its readiness, digests and nudges."""
+
+    __tablename__ = "release_skips"
+    __table_args__ = (UniqueConstraint("workspace_id", "release_id", "area_id", name="uq_release_skips_area"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = _workspace_fk()
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    skipped_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    skipped_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class GateWatcherRow(Base):

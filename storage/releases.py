@@ -5,30 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import (
-    select,
-    update,
-)
+from sqlalchemy import delete, select, update
 
-from bot.domain import (
-    EntryKind,
-    KnowledgeEntry,
-    Release,
-)
+from bot.domain import EntryKind, KnowledgeEntry, Release, ReleaseSkip
 from bot.ports import SearchHit
 from storage import search
 from storage.base import Repository, name_key, utc
-from storage.models import (
-    KnowledgeEntryRow,
-    ReleaseRow,
-)
+from storage.dialect import insert_ignore
+from storage.models import KnowledgeEntryRow, ReleaseRow, ReleaseSkipRow
 
 
 def _release(row: ReleaseRow) -> Release:
     return Release(
         id=row.id, workspace_id=row.workspace_id, name=row.name, target_date=row.target_date,
         created_at=utc(row.created_at), status=row.status, channel_ref=row.channel_ref,
-        thread_ref=row.thread_ref, owner_id=row.owner_id,
+        thread_ref=row.thread_ref, owner_id=row.owner_id, tier=row.tier, statement=row.statement,
+        statement_by=row.statement_by, statement_at=utc(row.statement_at) if row.statement_at else None,
+        confirmed_by=row.confirmed_by, confirmed_at=utc(row.confirmed_at) if row.confirmed_at else None,
     )
 
 
@@ -74,6 +67,34 @@ class ReleaseRepository(Repository):
             update(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release_id)
             .values(owner_id=owner_id)
         )
+
+    async def save(self, release: Release) -> None:
+        await self.session.execute(
+            update(ReleaseRow).where(ReleaseRow.workspace_id == self.workspace_id, ReleaseRow.id == release.id)
+            .values(name=release.name, name_key=name_key(release.name), status=release.status,
+                    target_date=release.target_date, tier=release.tier, statement=release.statement,
+                    statement_by=release.statement_by, statement_at=release.statement_at,
+                    confirmed_by=release.confirmed_by, confirmed_at=release.confirmed_at)
+        )
+
+    async def skips(self, release_id: int | None = None) -> list[ReleaseSkip]:
+        stmt = select(ReleaseSkipRow).where(ReleaseSkipRow.workspace_id == self.workspace_id)
+        if release_id is not None:
+            stmt = stmt.where(ReleaseSkipRow.release_id == release_id)
+        rows = (await self.session.execute(stmt.order_by(ReleaseSkipRow.id))).scalars()
+        return [ReleaseSkip(r.release_id, r.area_id, r.reason, r.skipped_by, utc(r.skipped_at)) for r in rows]
+
+    async def skip(self, skip: ReleaseSkip) -> bool:
+        """Mark the area not applicable; ``False`` when it already was."""
+        values = {"workspace_id": self.workspace_id, "release_id": skip.release_id, "area_id": skip.area_id,
+                  "reason": skip.reason, "skipped_by": skip.skipped_by, "skipped_at": skip.skipped_at}
+        return await insert_ignore(self.session, ReleaseSkipRow, values, ("workspace_id", "release_id", "area_id"))
+
+    async def unskip(self, release_id: int, area_id: int) -> bool:
+        result = await self.session.execute(
+            delete(ReleaseSkipRow).where(ReleaseSkipRow.workspace_id == self.workspace_id,
+                                         ReleaseSkipRow.release_id == release_id, ReleaseSkipRow.area_id == area_id))
+        return bool(result.rowcount)
 
     async def list(self) -> list[Release]:
         stmt = (

@@ -17,6 +17,7 @@ from storage.gates import GateRepository
 from storage.handoffs import HandoffRepository
 from storage.inbox import InboundEventRepository, finish_in
 from storage.people import PersonRepository, WorkspaceRepository
+from storage.plans import PlanRepository
 from storage.releases import KnowledgeRepository, ReleaseRepository
 from storage.scheduling import (
     ConversationRepository,
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
         self.workload = WorkloadRepository(self.session, ws)
         self.gates = GateRepository(self.session, ws)
         self.disputes = DisputeRepository(self.session, ws)
+        self.plans = PlanRepository(self.session, ws)
         return self
 
     async def __aexit__(

@@ -38,10 +38,18 @@ USAGE: dict[str, Usage] = {
     "due": Usage("due <N> <date>", "due 12 next fri", "change the due date"),
     "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
-        "release new <name> [<target date>] [#channel] | list | show <name> | export <name> | note <name> <text> | "
-        "decide <name> <text> | owner <name> @person | slip accept|reject <name> [why]",
-        "release decide v2.3 We launch mid-market first",
-        "releases, their knowledge thread, and a launch brief (Markdown and CSV) to export",
+        "release new <name> [<target date>] [tier 1|2|3] [#channel] | list | show <name> | plan <name> | "
+        "tier <name> <1-3> | skip|unskip <name> <area>[: why] | brief <name> <what it does> | confirm <name> | "
+        "export <name> | note <name> <text> | decide <name> <text> | owner <name> @person | "
+        "rename <name> <new name> | target <name> <date> | ship <name> | close <name> | slip accept|reject <name> [why]",
+        "release new v2.3 2026-12-15 tier 1 #launch",
+        "releases: a launch plan per tier, a statement both sides confirm, the knowledge thread, a launch brief to export",
+    ),
+    "plan": Usage(
+        "plan <release> | plan template | plan template add <name> area <area> [kind <kind>] tier <1,2,3> "
+        "<N> days before|after [needs <input>] | plan template remove <N|name> | plan template reset",
+        'plan template add "Webinar" area launch tier 1 10 days before needs demo environment',
+        "launch plans: what each tier gets, from which grey area's driver, and what the other side owes it",
     ),
     "owner": Usage(
         "owner set|add|inform|remove <area> @person [owes <input>] [for <release>] | claim <area> | "
@@ -93,6 +101,6 @@ USAGE: dict[str, Usage] = {
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
     "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "digest",
-    "nudges", "draft", "gate", "load", "help",
+    "nudges", "draft", "gate", "plan", "load", "help",
 )
 

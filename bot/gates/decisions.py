@@ -207,7 +207,7 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
     if not await ctx.uow.gates.decide_slip(slip.id, status, ctx.actor.id, ctx.now):
         raise InvalidInput("Someone answered that proposal a moment ago; `release show` has the result.")
     if cmd.accept and slip.proposed_target:
-        await _move_target(ctx.uow, release, slip.proposed_target)
+        await move_target(ctx.uow, release, slip.proposed_target)
         sentence = (f"{ctx.actor.display_name} moved the target of {release.name} from {slip.old_target} to "
                     f"{slip.proposed_target} ({slip.reason})")
     else:
@@ -219,7 +219,7 @@ async def answer_slip(cmd: c.AnswerSlip, ctx: Ctx) -> tuple[Release, str]:
     return release, sentence
 
 
-async def _move_target(uow: UnitOfWork, release: Release, new: date) -> None:
+async def move_target(uow: UnitOfWork, release: Release, new: date) -> None:
     """Move the target and every undecided gate with it, by the same number of days (each gate on
     the working day on or before its new date)."""
     shift = (new - release.target_date) if release.target_date else timedelta()

@@ -8,6 +8,7 @@ from bot.domain import (
     ACTIVE_STATUSES,
     DEFINITION_OF_READY,
     Action,
+    Handoff,
     HandoffView,
     Kind,
     Status,
@@ -53,6 +54,10 @@ def handoff_card(view: HandoffView, today: date, headline: str | None = None) ->
         out.para(Strong(f"{label}: "), h.status_note)
     if h.details:
         out.para(h.details)
+    if view.needs:
+        out.bullets([_link_line(n) for n in view.needs], heading="Waits on")
+    if view.needed_by:
+        out.bullets([_link_line(n) for n in view.needed_by], heading="Needed by")
     ready = DEFINITION_OF_READY[h.kind]
     if ready:
         lowered = h.details.casefold()
@@ -68,6 +73,10 @@ def handoff_card(view: HandoffView, today: date, headline: str | None = None) ->
         )
     out.buttons.extend(handoff_buttons(view))
     return out.build()
+
+
+def _link_line(h: Handoff) -> tuple[Span, ...]:
+    return (f"{h.ref} {h.title} — {h.status.label}",)
 
 
 def handoff_buttons(view: HandoffView) -> list[Button]:

@@ -19,7 +19,8 @@ routes = RouteTable()
 async def _create(cmd: c.CreateHandoff, ctx: Ctx) -> Reply:
     view = await handoffs.create(cmd, ctx)
     to = f"to {view.owner.display_name}" if view.owner else "with no owner yet"
-    return dataclasses.replace(presenters.handoff_card(view, ctx.today(), f"Handed off {view.handoff.ref} {to}."), ephemeral=False)
+    headline = f"Handed off {view.handoff.ref} {to}." + (f" {view.note}" if view.note else "")
+    return dataclasses.replace(presenters.handoff_card(view, ctx.today(), headline), ephemeral=False)
 
 
 @routes(c.MoveHandoff, lambda cmd: f"handoff.{cmd.action.value}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import date
 from typing import TypeVar
 
 from bot import commands as c
@@ -19,9 +20,11 @@ from bot.domain import (
     HandoffView,
     Kind,
     Person,
+    Release,
     Role,
     Status,
 )
+from bot.duties import ownership, suggested_roles
 from bot.errors import HandoffError, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from bot.handoffs.lifecycle import check_party, check_reassign, parties, party_names, target_status
 from bot.ports import HandoffQuery, NewHandoff
@@ -38,6 +41,9 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     owner = await ctx.person(cmd.owner) if cmd.owner else None
     release = await _field("release", find_release(uow, cmd.release)) if cmd.release else None
     area = await _field("area", _find_area(ctx, cmd.area)) if cmd.area else None
+    note = None
+    if area is not None and owner is None:  # the registry says who: the area's driver for that release
+        owner, note = await area_driver(ctx, area, release)
     try:
         due = parse_due(cmd.due, ctx.today(owner or ctx.actor)) if cmd.due else None
     except InvalidInput as exc:
@@ -61,9 +67,46 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     to = f" to {owner.display_name}" if owner else " (no owner yet)"
     await _log(ctx, handoff, f"{ctx.actor.display_name} handed off {handoff.ref} {kind.value}{to}: {handoff.title}")
     ctx.notify(owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
-    view = HandoffView(handoff, ctx.actor, owner, release, area)
+    view = HandoffView(handoff, ctx.actor, owner, release, area, note=note)
     ctx.touch(view)
     return view
+
+
+async def area_driver(ctx: Ctx, area: Area, release: Release | None) -> tuple[Person | None, str]:
+    """The area's one effective driver for the release (its own driver first, then the
+    workspace's), with a line saying so; or nobody, with a line saying how to get one."""
+    duties = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id if release else None)
+    drivers = duties.effective_drivers
+    if len(drivers) == 1:
+        person = (await ctx.uow.people.get_many(drivers)).get(drivers[0])
+        if person is not None:
+            scope = f" for {release.name}" if release and duties.release_drivers else ""
+            return person, f"{person.display_name} drives {area.name}{scope}, so it went to them."
+    if drivers:
+        return None, (f"{area.name} has {len(drivers)} drivers, so it has no owner yet: a lead settles who drives it "
+                      f"(`owner set {area.name} @person`).")
+    role = suggested_roles(area.side)[0].value.upper()
+    return None, (f"Nobody drives {area.name} yet, so it has no owner; a {role} usually does. "
+                  f"Claim it with `owner claim {area.name}`.")
+
+
+async def add_planned(ctx: Ctx, *, kind: Kind, title: str, details: str, requester: Person, owner: Person | None,
+                      release: Release, area: Area | None, due: date | None, plan_key: str) -> Handoff:
+    """A handoff a launch plan lays out: recorded like any other; the plan tells people once."""
+    handoff = await ctx.uow.handoffs.add(await ctx.uow.workspaces.allocate_handoff_number(), NewHandoff(
+        kind=kind, title=title[:MAX_TITLE], details=details[:MAX_DETAILS], requester_id=requester.id,
+        owner_id=owner.id if owner else None, release_id=release.id, area_id=area.id if area else None,
+        due_date=due, created_at=ctx.now, plan_key=plan_key))
+    await _record(ctx, handoff, "created", None, Status.OPEN, "launch plan")
+    return handoff
+
+
+async def cancel_planned(ctx: Ctx, handoff: Handoff, reason: str) -> None:
+    """Take an untouched plan item out (re-tiering, an area skipped): cancelled, with the reason."""
+    before = handoff.status
+    handoff.status, handoff.status_note = Status.CANCELLED, reason
+    await _save(ctx, handoff, None)
+    await _record(ctx, handoff, "cancel", before, Status.CANCELLED, reason)
 
 
 async def move(cmd: c.MoveHandoff, ctx: Ctx, *, by_dispute: bool = False) -> HandoffView:
@@ -84,8 +127,21 @@ async def move(cmd: c.MoveHandoff, ctx: Ctx, *, by_dispute: bool = False) -> Han
     await _log(ctx, handoff, _event_sentence(ctx.actor, handoff, cmd.action, reason))
     other = view.requester if ctx.actor.id != handoff.requester_id else view.owner
     ctx.notify(other, _event_sentence(ctx.actor, handoff, cmd.action, reason), handoff.number)
+    if handoff.status is Status.DONE:
+        await _tell_who_waited(ctx, handoff)
     ctx.touch(view)
     return view
+
+
+async def _tell_who_waited(ctx: Ctx, done: Handoff) -> None:
+    """When the last thing a handoff waits on is done, its owner hears that it is all in."""
+    waiting = [h for h in await ctx.uow.handoffs.needed_by(done.id) if h.status in ACTIVE_STATUSES and h.owner_id]
+    needs = await ctx.uow.handoffs.needs([h.id for h in waiting])
+    owners = await ctx.uow.people.get_many([h.owner_id for h in waiting if h.owner_id])
+    for h in waiting:
+        if all(n.status is Status.DONE for n in needs.get(h.id, [])):
+            ctx.notify(owners.get(h.owner_id) if h.owner_id else None,
+                       f"{done.ref} ({done.title}) is done: everything {h.ref} {h.title} waits on is in.", h.number)
 
 
 async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
@@ -162,6 +218,8 @@ async def show(cmd: c.ShowHandoff, ctx: Ctx) -> HandoffView:
 async def _with_history(ctx: Ctx, view: HandoffView) -> HandoffView:
     view.history = await ctx.uow.handoffs.history(view.handoff.id)
     view.actors = await ctx.uow.people.get_many([e.actor_id for e in view.history])
+    view.needs = (await ctx.uow.handoffs.needs([view.handoff.id])).get(view.handoff.id, [])
+    view.needed_by = await ctx.uow.handoffs.needed_by(view.handoff.id)
     return view
 
 

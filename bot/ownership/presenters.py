@@ -6,9 +6,12 @@ from bot.domain import (
     Area,
     Dispute,
     DisputeStatus,
+    Duty,
     Person,
     Release,
+    Role,
 )
+from bot.duties import suggested_roles
 from bot.ownership.registry import AreaReport, AssignResult, WhoOwnsAnswer
 from bot.reply import Actions, Code, Reply, ReplyBuilder, Span, Strong, Tone, command_button
 from bot.wording import name
@@ -88,7 +91,21 @@ def assigned(result: AssignResult) -> Reply:
         headline = f"{result.person.display_name} already {duty} {result.report.area.name}{scope}."
     else:
         headline = f"{result.person.display_name} now {duty} {result.report.area.name}{scope}."
+        headline += _practice(result)
     return area_report(result.report, headline)
+
+
+def _practice(result: AssignResult) -> str:
+    """A PM driving a customer-facing area (or a PMM an inbound one) is allowed; say what practice suggests."""
+    role = result.person.role
+    if result.duty is not Duty.DRIVER or role not in (Role.PM, Role.PMM):
+        return ""
+    usual, helper = suggested_roles(result.report.area.side)
+    if role is usual:
+        return ""
+    facing = "inbound (market and product) work" if usual is Role.PM else "customer- and market-facing work"
+    return (f" Practice suggests a {usual.value.upper()} drives {facing}, with {helper.value.upper()} input; "
+            f"that is a suggestion, not a rule.")
 
 
 def area_list(reports: list[AreaReport], which: str, release: Release | None) -> Reply:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot import rights
 from bot.context import Ctx
-from bot.domain import Release
-from bot.duties import OwnershipIndex
+from bot.domain import Person, Release, Role
+from bot.duties import OwnershipIndex, ownership
 from bot.rights import Party
 
 
@@ -30,3 +30,15 @@ async def release_parties(ctx: Ctx, release: Release) -> set[Party]:
     if any(ctx.actor.id in owners(area_id, release.id).effective_drivers for area_id in its_areas):
         holds.add(Party.AREA_DRIVER)
     return holds
+
+
+async def launch_drivers(ctx: Ctx, release: Release) -> list[Person]:
+    """Who confirms a release's statement for the outbound side: whoever drives the launch area for
+    it (the release's own driver first, then the workspace's); while nobody does, the PMMs."""
+    area = (await ctx.resolve_area("launch")).area
+    if area is not None:
+        drivers = ownership(await ctx.uow.areas.assignments(area.id), area.id, release.id).effective_drivers
+        people = await ctx.uow.people.get_many(drivers)
+        if people:
+            return [people[d] for d in drivers if d in people]
+    return await ctx.uow.people.with_role(Role.PMM)

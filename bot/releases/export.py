@@ -19,7 +19,7 @@ from __future__ import annotations
 from bot import commands as c
 from bot.context import Caller, Ctx, find_release
 from bot.domain import EntryKind
-from bot.duties import OwnershipIndex
+from bot.duties import OwnershipIndex, load_area_scope
 from bot.gates.decisions import blocker
 from bot.ports import HandoffQuery
 from bot.releases import export_format as fmt
@@ -53,13 +53,17 @@ async def load(cmd: c.ExportRelease, ctx: Ctx) -> LaunchBrief:
     gates = await uow.gates.for_release(release.id)
     assignments, areas = await uow.areas.assignments(), await uow.areas.list()
     index = OwnershipIndex(assignments)
-    owners = [(area, index(area.id, release.id)) for area in sorted(areas, key=lambda a: a.name)]
+    scope = await load_area_scope(uow, [release])
+    owners = [(area, index(area.id, release.id)) for area in sorted(scope.areas(release, areas), key=lambda a: a.name)]
+    names = {a.id: a.name for a in areas}
+    skipped = [(names.get(s.area_id, "?"), s.reason) for s in await uow.releases.skips(release.id)]
     ids = {*(h.requester_id for h in handoffs), *(h.owner_id for h in handoffs if h.owner_id),
            *(e.author_id for e in decisions), *(g.decided_by for g in gates if g.decided_by),
-           *(d.created_by for d in drafts), *(a.person_id for a in assignments)}
+           *(d.created_by for d in drafts), *(a.person_id for a in assignments),
+           *(p for p in (release.statement_by, release.confirmed_by) if p)}
     people = await uow.people.get_many(sorted(ids))
     return LaunchBrief(release, public, ctx.actor, ctx.now, ctx.timezone_of(ctx.actor), ctx.today(), handoffs, total,
-                       decisions, gates, owners, drafts, people, {a.id: a for a in areas})
+                       decisions, gates, owners, drafts, people, {a.id: a for a in areas}, skipped)
 
 
 async def export_release(cmd: c.ExportRelease, ctx: Ctx) -> Reply:

@@ -14,7 +14,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.dates import zone
@@ -107,17 +107,29 @@ def _summary(brief: LaunchBrief) -> list[str]:
         ("Release", md(r.name)),
         ("Target date", r.target_date.isoformat() if r.target_date else "not set"),
         ("Status", md(r.status)),
+        ("Launch tier", str(r.tier) if r.tier else "none"),
+        ("What it does", _statement(brief)),
         ("Handoffs", f"{brief.handoffs_total}{shown}{by_status}"),
         ("Overdue", str(sum(h.is_overdue(brief.today) for h in brief.handoffs))),
         ("Gates", f"{brief.gates_passed} of {len(gates)} passed, {declined} declined"),
         ("Blocking the launch", md(blocker(gates, brief.today) or "nothing yet")),
         ("Decisions", str(len(brief.decisions))),
         ("Grey areas to settle", md("; ".join(gaps)) if gaps else "none"),
+        ("Not applicable", md("; ".join(f"{area} ({why})" if why else area for area, why in brief.skipped))
+         if brief.skipped else "none"),
         ("Drafts", str(len(brief.drafts))),
     ]
     if brief.public:
         items.append(("Left out", "what was said in private conversations"))
     return [f"- **{label}:** {value}" for label, value in items]
+
+
+def _statement(brief: LaunchBrief) -> str:
+    r = brief.release
+    if not r.statement:
+        return "not written yet"
+    confirmed = f"confirmed by {md(brief.name(r.confirmed_by))}" if r.confirmed_by else "not confirmed yet"
+    return f"{md(r.statement, MAX_CELL)} (by {md(brief.name(r.statement_by))}; {confirmed})"
 
 
 def _gates(brief: LaunchBrief) -> list[str]:
@@ -189,6 +201,7 @@ class LaunchBrief:
     drafts: list[DraftRecord]
     people: dict[int, Person]
     areas: dict[int, Area]
+    skipped: list[tuple[str, str | None]] = field(default_factory=list)  # areas not applicable, and why
 
     def name(self, person_id: int | None) -> str:
         person = self.people.get(person_id) if person_id is not None else None

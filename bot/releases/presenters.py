@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from bot.domain import (
@@ -9,11 +10,15 @@ from bot.domain import (
     Kind,
     KnowledgeEntry,
     Release,
+    Status,
 )
+from bot.gates.decisions import quoted
 from bot.ports import SearchHit
+from bot.releases import plan
 from bot.releases.readiness import at_risk, blocking_line
+from bot.releases.statement import state as statement_state
 from bot.releases.use_cases import ReleaseSummary
-from bot.reply import Code, Reply, ReplyBuilder, Strong, Tone
+from bot.reply import Code, Reply, ReplyBuilder, Strong, Tone, command_button
 from bot.wording import due_text, name
 
 
@@ -30,6 +35,7 @@ def release_list(releases: list[Release], today: date, at_risk: set[int] | froze
         return ReplyBuilder(title="No releases yet.").para("Create one: ", Code("release new v2.3 2026-12-15")).build()
     out = ReplyBuilder(title=f"Releases ({len(releases)})")
     out.bullets([(Strong(r.name), (f" — target {due_text(r.target_date, today)}" if r.target_date else " — no target date")
+                  + (f" — Tier {r.tier}" if r.tier else "") + (f" — {r.status}" if r.status != "planned" else "")
                   + (" — at risk" if r.id in at_risk else "")) for r in releases])
     return out.build()
 
@@ -40,8 +46,17 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
     out = ReplyBuilder(title=f"Release {r.name}" + (" — at risk" if at_risk(summary, today) else ""))
     pairs = [
         ("Target", due_text(r.target_date, today) if r.target_date else "not set"),
+        *((("Status", r.status),) if r.status != "planned" else ()),
+        *((("Tier", plan.TIERS[r.tier]),) if r.tier else ()),
         ("Open", _by_kind(counts["open"])), ("Overdue", _by_kind(counts["overdue"])), ("Done", _by_kind(counts["done"])),
     ]
+    if summary.plan is not None:
+        active = [line.item for line in summary.plan.lines if line.item.status is not Status.CANCELLED]
+        by_state = Counter(h.status for h in active)
+        pairs.append(("Plan", ", ".join(f"{n} {s.label}" for s, n in by_state.items()) or "no items"))
+        if summary.plan.skipped:
+            pairs.append(("Not applicable", ", ".join(area for area, _ in summary.plan.skipped)))
+    pairs.append(("Statement", statement_state(r)))
     if summary.gates:
         passed = sum(g.status in (GateStatus.APPROVED, GateStatus.WAIVED) for g in summary.gates)
         declined = sum(g.status is GateStatus.DECLINED for g in summary.gates)
@@ -54,6 +69,10 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
         out.para(Strong("Blocking the launch: "), stop)
     else:
         out.para(Strong("Nothing blocks the launch."))
+    if r.statement:
+        by = summary.people.get(r.statement_by) if r.statement_by else None
+        ok = summary.people.get(r.confirmed_by) if r.confirmed_by else None
+        out.para(Strong("What it does: "), r.statement, f" — {name(by)}" + (f", confirmed by {name(ok)}" if ok else ", not confirmed yet"))
     if summary.slip and summary.slip.proposed_target:
         out.para(Strong("Proposed new target: "), f"{summary.slip.proposed_target}, because {summary.slip.reason}.")
     out.bullets([(Strong(h.ref), f" {h.title}, due {due_text(h.due_date, today)}") for h in summary.overdue], heading="Overdue")
@@ -64,6 +83,10 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
     out.bullets([(e.body, f" — {name(summary.authors.get(e.author_id))}") for e in summary.notes], heading="Latest notes")
     if not summary.decisions:
         out.context(f"No decisions recorded yet: `release decide {r.name} <decision>`.")
+    if r.tier:
+        out.buttons.append(command_button("Launch plan", f"release plan {quoted(r.name)}"))
+    if r.statement and not r.confirmed_by and not r.closed:
+        out.buttons.append(command_button("Confirm what it does", f"release confirm {quoted(r.name)}", "primary"))
     return out.build()
 
 

@@ -6,8 +6,18 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.domain import EntryKind
 from bot.gates import decisions as gates
+from bot.releases import changes, launch_plan, statement
 from bot.releases import use_cases as releases
 from bot.releases.export import export_release
+from bot.releases.plan_presenters import (
+    plan_change_reply,
+    plan_reply,
+    plan_template_reply,
+    release_changed,
+    skip_reply,
+    statement_confirmed,
+    statement_written,
+)
 from bot.releases.presenters import entry_added, release_created, release_list, release_summary, search_results
 from bot.reply import Reply, Tone
 from bot.routing import RouteTable
@@ -17,7 +27,11 @@ routes = RouteTable()
 
 @routes(c.CreateRelease, "release.create")
 async def _release_new(cmd: c.CreateRelease, ctx: Ctx) -> Reply:
-    return release_created(await releases.create(cmd, ctx))
+    release = await releases.create(cmd, ctx)
+    if release.tier is None:
+        return release_created(release)
+    created = release_created(release)
+    return plan_reply(await launch_plan.view_of(ctx, release), ctx.today(), f"{created.title}, with its Tier {release.tier} plan.")
 
 
 @routes(c.ListReleases, "release.read")
@@ -56,3 +70,46 @@ async def _search(cmd: c.SearchKnowledge, ctx: Ctx) -> Reply:
 async def _attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> Reply:
     await releases.attach_thread(cmd, ctx)
     return Reply()
+
+
+# --- launch plans, statements and the release's lifecycle ------------------------------------
+
+@routes(c.SetReleaseTier, "plan.change")
+async def _tier(cmd: c.SetReleaseTier, ctx: Ctx) -> Reply:
+    return plan_change_reply(await launch_plan.set_tier(cmd, ctx), ctx.today())
+
+
+@routes(c.ShowPlan, "plan.read")
+async def _plan(cmd: c.ShowPlan, ctx: Ctx) -> Reply:
+    return plan_reply(await launch_plan.show(cmd, ctx), ctx.today())
+
+
+@routes(c.SkipArea, "plan.change")
+async def _skip(cmd: c.SkipArea, ctx: Ctx) -> Reply:
+    return skip_reply(await launch_plan.skip(cmd, ctx))
+
+
+@routes(c.ShowPlanTemplate, "plan.read")
+async def _plan_template(cmd: c.ShowPlanTemplate, ctx: Ctx) -> Reply:
+    return plan_template_reply(*await launch_plan.show_template(ctx))
+
+
+@routes(c.EditPlanTemplate, "plan.template")
+async def _edit_plan_template(cmd: c.EditPlanTemplate, ctx: Ctx) -> Reply:
+    items, said = await launch_plan.edit_template(cmd, ctx)
+    return plan_template_reply(items, cmd.action == "reset", said)
+
+
+@routes(c.SetReleaseStatement, "release.brief")
+async def _brief(cmd: c.SetReleaseStatement, ctx: Ctx) -> Reply:
+    return statement_written(await statement.write(cmd, ctx))
+
+
+@routes(c.ConfirmReleaseStatement, "release.confirm")
+async def _confirm(cmd: c.ConfirmReleaseStatement, ctx: Ctx) -> Reply:
+    return statement_confirmed(await statement.confirm(cmd, ctx))
+
+
+@routes(c.ChangeRelease, "release.change")
+async def _change(cmd: c.ChangeRelease, ctx: Ctx) -> Reply:
+    return release_changed(await changes.change(cmd, ctx), ctx.today())

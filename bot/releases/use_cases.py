@@ -10,11 +10,12 @@ from bot import rights
 from bot.context import Ctx, find_release
 from bot.dates import parse_due
 from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
-from bot.duties import OwnershipIndex
+from bot.duties import OwnershipIndex, load_area_scope
 from bot.errors import InvalidInput
 from bot.gates.template import STANDARD, gates_for
 from bot.ownership.release_rights import release_parties, require_for_release
 from bot.ports import HandoffQuery, SearchHit
+from bot.releases import launch_plan
 from bot.rights import Party
 from bot.working_time import settings_from
 
@@ -36,6 +37,8 @@ class ReleaseSummary:
     disputes: int = 0  # open disputes on this release's handoffs and areas
     drafts_to_review: int = 0
     slip: Slip | None = None  # a proposed new target date, waiting for the owner
+    plan: launch_plan.PlanView | None = None  # its launch plan, when it has one
+    people: dict[int, Person] = field(default_factory=dict)  # the statement's author and confirmer
 
 
 async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
@@ -51,6 +54,8 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
     await ctx.uow.gates.add_many(release.id, gates_for(await ctx.uow.gates.template() or STANDARD, target, ctx.today(), hours))
     when = f", target {target.isoformat()}" if target else ""
     await ctx.record(EntryKind.NOTE, f"{ctx.actor.display_name} created release {name}{when}", release.id)
+    if cmd.tier is not None:
+        await launch_plan.lay_out(ctx, release, cmd.tier)
     return release
 
 
@@ -74,7 +79,9 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
         overdue = [h for h in overdue if not h.private]
     authors = await uow.people.get_many([e.author_id for e in (*decisions, *notes)])
     assignments = await uow.areas.assignments()
-    areas = (await ctx.area_index()).areas
+    scope = await load_area_scope(uow, [release])
+    skipped = scope.skipped.get(release.id, set())
+    areas = scope.areas(release, (await ctx.area_index()).areas)
     owners = OwnershipIndex(assignments)
     unowned: list[str] = []
     contested: list[str] = []
@@ -85,9 +92,11 @@ async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:
     names = {a.id: a.name for a in areas}
     disputes = [d for d in await uow.disputes.open_disputes() if d.release_id == release.id and not (public and d.private)]
     contested += [names[d.area_id] for d in disputes if d.area_id in names and names[d.area_id] not in contested]
+    plan = await launch_plan.view_of(ctx, release) if release.tier or skipped else None
+    people = await uow.people.get_many([p for p in (release.statement_by, release.confirmed_by) if p])
     return ReleaseSummary(release, counts, overdue, decisions, notes, authors, await uow.gates.for_release(release.id),
                           unowned, contested, len(disputes), await uow.drafts.awaiting_review(release.id),
-                          await uow.gates.open_slip(release.id))
+                          await uow.gates.open_slip(release.id), plan, people)
 
 
 async def add_entry(cmd: c.AddReleaseEntry, ctx: Ctx) -> tuple[Release, KnowledgeEntry]:

@@ -30,7 +30,7 @@ from bot.domain import (
     Release,
     Status,
 )
-from bot.duties import OwnershipIndex
+from bot.duties import AreaScope, OwnershipIndex
 from bot.reply import Fields, Link, Reply, ReplyBuilder, Span, Strong
 from bot.working_time import WorkingHours
 
@@ -77,6 +77,7 @@ class DigestData:
     assignments: Sequence[Assignment]
     decisions: Sequence[KnowledgeEntry]
     gates: Sequence[Gate] = ()  # declined, or undecided and due within GATE_DAYS
+    scope: AreaScope = field(default_factory=AreaScope)  # areas each release needs, and those it skips
 
 
 @dataclass
@@ -106,8 +107,10 @@ def visible_in(h: Handoff, sub: DigestSubscription) -> bool:
 def compose(data: DigestData) -> Reply | None:
     """The digest, or ``None`` when there is nothing to say."""
     sub, today = data.subscription, data.today
-    handoffs = [h for h in data.handoffs if visible_in(h, sub) and (sub.release_id is None or h.release_id == sub.release_id)]
-    releases = {rid: r for rid, r in data.releases.items() if sub.release_id is None or rid == sub.release_id}
+    releases = {rid: r for rid, r in data.releases.items()
+                if (sub.release_id is None or rid == sub.release_id) and not r.closed}
+    handoffs = [h for h in data.handoffs if visible_in(h, sub) and (sub.release_id is None or h.release_id == sub.release_id)
+                and (h.release_id is None or h.release_id in releases) and not data.scope.skips(h.release_id, h.area_id)]
     upcoming = sorted((r for r in releases.values()
                        if r.target_date and today <= r.target_date <= today + timedelta(days=UPCOMING_DAYS)),
                       key=lambda r: (r.target_date, r.name))
@@ -133,7 +136,7 @@ def compose(data: DigestData) -> Reply | None:
                 g.due_soon.append(h)
     owners = OwnershipIndex(data.assignments)
     for release in upcoming:
-        for area in data.areas:
+        for area in data.scope.areas(release, data.areas):
             drivers = owners(area.id, release.id).effective_drivers
             if len(drivers) != 1:
                 group(release.id).gaps.append(f"{area.name}: {'no driver' if not drivers else f'{len(drivers)} drivers'}")
@@ -217,7 +220,8 @@ def _render(data: DigestData, groups: dict[int | None, _Group], upcoming: Sequen
     if standing := standing_risks(data):
         out.para(Strong("Still at risk: "), " · ".join(standing))
     if upcoming:
-        out.bullets([(Strong(r.name), f" ships {_when(r.target_date, today)}") for r in upcoming], heading="Upcoming releases")
+        out.bullets([(Strong(r.name), f" ships {_when(r.target_date, today)}{_statement(r)}") for r in upcoming],
+                    heading="Upcoming releases")
     order = sorted(groups, key=lambda rid: (rid is None, data.releases[rid].name if rid in data.releases else ""))
     for rid in order:
         g = groups[rid]
@@ -270,6 +274,13 @@ def _items(items: Sequence[Handoff], data: DigestData, today: date) -> list[tupl
 
 def _more(count: int) -> list[tuple[Span, ...]]:
     return [(f"… and {count - MAX_ITEMS} more",)] if count > MAX_ITEMS else []
+
+
+def _statement(release: Release) -> str:
+    """Whether both sides stand behind what the release does (``release brief`` / ``release confirm``)."""
+    if release.statement is None:
+        return "" if release.tier is None else "; no statement of what it does yet"
+    return "; both sides confirmed what it does" if release.confirmed_by else "; what it does is not confirmed yet"
 
 
 def _when(day: date | None, today: date) -> str:

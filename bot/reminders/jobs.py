@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot.domain import DigestSubscription, EntryKind, Person
+from bot.duties import load_area_scope
 from bot.gates.schedule import gate_state, propose_late_slips
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.records import DeliveryKind, DeliveryStatus, NewDelivery, Target
@@ -53,6 +54,7 @@ async def load_nudge_state(uow: UnitOfWork, now: datetime, workspace_timezone: s
         releases=releases, areas=await uow.areas.list(),
         assignments=await uow.areas.assignments(), past=await uow.nudges.since(now - PAST_WINDOW),
         dm_times={dm_targets[t]: at for t, at in times.items()}, gates=gates, slips=slips,
+        scope=await load_area_scope(uow, releases.values()),
     )
 
 
@@ -122,6 +124,7 @@ async def load_digest_data(uow: UnitOfWork, sub: DigestSubscription, now: dateti
         people={p.id: p for p in await uow.people.list()}, releases=releases, areas=await uow.areas.list(),
         assignments=await uow.areas.assignments(), decisions=[d for d in decisions if d.created_at >= since],
         gates=await uow.gates.needing_attention(day + timedelta(days=digest.GATE_DAYS)),
+        scope=await load_area_scope(uow, releases.values()),
     )
 
 

@@ -44,7 +44,7 @@ from bot.domain import (
     Slip,
     Status,
 )
-from bot.duties import OwnershipIndex, ownership
+from bot.duties import AreaScope, OwnershipIndex, ownership
 from bot.records import GateDue, PastNudge, Rule, SlipDue
 from bot.working_time import NudgeSettings
 
@@ -71,6 +71,7 @@ class NudgeState:
     dm_times: Mapping[int, Sequence[datetime]] = field(default_factory=dict)  # person -> nudge DMs sent
     gates: Sequence[GateDue] = ()
     slips: Sequence[SlipDue] = ()
+    scope: AreaScope = field(default_factory=AreaScope)  # areas each release needs, and those it skips
 
     @cached_property
     def past_by_handoff(self) -> dict[int, list[PastNudge]]:
@@ -167,6 +168,10 @@ def _handoff_nudges(state: NudgeState, h: Handoff) -> list[Nudge]:
     requester = state.people.get(h.requester_id)
     owner = state.people.get(h.owner_id) if h.owner_id else None
     release = state.releases.get(h.release_id) if h.release_id else None
+    if release and (release.closed or (release.shipped and h.plan_key and not _after_launch(h.due_date, release))):
+        return []  # a closed release is done with; a shipped one keeps only its post-launch items
+    if state.scope.skips(h.release_id, h.area_id):
+        return []  # its area does not apply to the release
     s = state.settings
     if owner is None:
         tz = _tz(state, requester) if requester else state.workspace_timezone
@@ -236,7 +241,7 @@ def _area_nudges(state: NudgeState) -> list[Nudge]:
             continue
         gaps: list[tuple[Area, str]] = []
         disputes: list[tuple[Area, str]] = []
-        for area in state.areas:
+        for area in state.scope.areas(release, state.areas):
             drivers = owners(area.id, release.id).effective_drivers
             if not drivers:
                 gaps.append((area, "no driver"))
@@ -274,8 +279,8 @@ def _gate_nudges(state: NudgeState) -> list[Nudge]:
     hours, found = state.settings.hours, []
     for due in state.gates:
         gate = due.gate
-        if gate.due_date is None:
-            continue
+        if gate.due_date is None or due.release.closed or (due.release.shipped and not _after_launch(gate.due_date, due.release)):
+            continue  # shipped: the pre-launch gates are behind it; the 6 Month Assessment is not
         remind_from = hours.working_day_on_or_before(gate.due_date)
         for person in due.approvers:
             tz = _tz(state, person)
@@ -289,6 +294,11 @@ def _gate_nudges(state: NudgeState) -> list[Nudge]:
             found.append(Nudge(f"gate:{gate.id}:{person.id}:{today}", Rule.GATE, person, _gate_reason(gate, today),
                                release=due.release, gate=gate))
     return found
+
+
+def _after_launch(day: date | None, release: Release) -> bool:
+    """Work due after the target date is post-launch work (the 6 Month Assessment)."""
+    return day is not None and release.target_date is not None and day > release.target_date
 
 
 def _gate_reason(gate: Gate, today: date) -> str:
@@ -305,7 +315,7 @@ def _slip_nudges(state: NudgeState) -> list[Nudge]:
     """The release owner hears once of each new date the scheduler proposes."""
     found = []
     for due in state.slips:
-        if ("slip", due.slip.id, due.owner.id) in state.last_by_item:
+        if due.release.status in CLOSED_RELEASES or ("slip", due.slip.id, due.owner.id) in state.last_by_item:
             continue
         today = local_today(state.now, _tz(state, due.owner))
         found.append(Nudge(f"slip:{due.slip.id}:{due.owner.id}:{today}", Rule.SLIP, due.owner, due.slip.reason,

@@ -23,7 +23,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "ownership": {"handoffs"},
     "workload": set(),
     "gates": {"ownership"},
-    "releases": {"gates", "ownership"},
+    "releases": {"gates", "handoffs", "ownership"},
     "reminders": {"gates"},
     "drafting": {"handoffs"},
     "chat": {"handoffs", "people", "ownership", "workload", "gates", "releases", "reminders", "drafting"},

@@ -28,7 +28,7 @@ from bot.chat.grammar.handoffs import (
 )
 from bot.chat.grammar.ownership import parse_dispute, parse_owner
 from bot.chat.grammar.people import parse_load, parse_person
-from bot.chat.grammar.releases import parse_entry, parse_release, parse_search
+from bot.chat.grammar.releases import parse_entry, parse_plan, parse_release, parse_search
 from bot.chat.grammar.reminders import parse_digest, parse_nudges
 from bot.chat.grammar.words import ACTIONS, KINDS, MAX_TEXT, MENTION, UsageError, split_word
 from bot.chat.texts import HELP_ORDER, USAGE
@@ -131,6 +131,7 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "snooze": parse_snooze,
     "release": parse_release,
     "releases": lambda rest: c.ListReleases() if not rest else parse_release(rest),
+    "plan": parse_plan,
     "note": lambda rest: parse_entry(EntryKind.NOTE, rest),
     "decide": lambda rest: parse_entry(EntryKind.DECISION, rest),
     "owner": parse_owner,

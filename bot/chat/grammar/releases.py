@@ -1,11 +1,14 @@
-"""Release commands: release new/list/show/owner/export, notes and decisions, search."""
+"""Release commands: release new/list/show/owner/export, notes and decisions, the launch plan and
+its statement, the release's lifecycle, search."""
 
 from __future__ import annotations
+
+import re
 
 from bot import commands as c
 from bot.chat.grammar.gates import parse_slip
 from bot.chat.grammar.words import CHANNEL, MENTION, UsageError, split_word, take_name, user_ref
-from bot.domain import EntryKind
+from bot.domain import EntryKind, Kind
 
 
 def parse_release(rest: str) -> c.Command:
@@ -19,7 +22,53 @@ def parse_release(rest: str) -> c.Command:
         if m := CHANNEL.search(rest):
             channel = m.group(1) or m.group(2)
             rest = (rest[: m.start()] + rest[m.end():]).strip()
-        return c.CreateRelease(name=name, target=rest or None, channel=channel)
+        tier = None
+        if m := _TIER.search(rest):
+            tier = int(m.group(1))
+            rest = (rest[: m.start()] + rest[m.end():]).strip()
+        return c.CreateRelease(name=name, target=rest or None, channel=channel, tier=tier)
+    if sub == "tier":
+        name, level = take_name(after)
+        m = re.fullmatch(r"(?:tier\s*|t)?([1-3])", level.strip(), re.IGNORECASE)
+        if not name or not m:
+            raise UsageError("Name the release and its tier, 1 to 3: `release tier v2.3 2`.", "release")
+        return c.SetReleaseTier(name, int(m.group(1)))
+    if sub == "plan":
+        name, extra = take_name(after)
+        if not name or extra:
+            raise UsageError("Name one release: `release plan v2.3`.", "release")
+        return c.ShowPlan(name)
+    if sub in ("skip", "unskip"):
+        name, what = take_name(after)
+        area, reason = _area_and_reason(what)
+        if not name or not area:
+            raise UsageError(f"Name the release and the grey area: `release {sub} v2.3 analyst and press relations"
+                             + (": no press for a minor release`." if sub == "skip" else "`."), "release")
+        return c.SkipArea(name, area, reason, undo=sub == "unskip")
+    if sub in ("brief", "statement"):
+        name, text = take_name(after)
+        if not name or not text:
+            raise UsageError("Name the release, then say what it does, for whom, and what changes for them: "
+                             "`release brief v2.3 Admins can audit every SSO login; compliance reviews take minutes`.",
+                             "release")
+        return c.SetReleaseStatement(name, text)
+    if sub == "confirm":
+        name, extra = take_name(after)
+        if not name or extra:
+            raise UsageError("Name one release: `release confirm v2.3`.", "release")
+        return c.ConfirmReleaseStatement(name)
+    if sub in ("rename", "target", "retarget"):
+        name, value = take_name(after)
+        if not name or not value:
+            example = "release rename v2.3 v2.4" if sub == "rename" else "release target v2.3 2027-01-15"
+            raise UsageError(f"Name the release, then the new {'name' if sub == 'rename' else 'target date'}: `{example}`.",
+                             "release")
+        return c.ChangeRelease(name, "rename" if sub == "rename" else "target", value)
+    if sub in ("ship", "shipped", "close"):
+        name, extra = take_name(after)
+        if not name or extra:
+            raise UsageError(f"Name one release: `release {sub} v2.3`.", "release")
+        return c.ChangeRelease(name, "close" if sub == "close" else "ship")
     if sub in ("list", "ls", ""):
         return c.ListReleases()
     if sub == "show":
@@ -45,7 +94,67 @@ def parse_release(rest: str) -> c.Command:
     name, extra = take_name(rest)
     if not extra:
         return c.ShowRelease(name)
-    raise UsageError(f"`release` takes new, list, show, export, note, decide, owner or slip, not “{sub}”.", "release")
+    raise UsageError(f"`release` takes new, list, show, plan, tier, skip, brief, confirm, export, note, decide, owner, "
+                     f"rename, target, ship, close or slip, not “{sub}”.", "release")
+
+
+_TIER = re.compile(r"(?<!\S)(?:tier\s*|t)([1-3])(?!\S)", re.IGNORECASE)
+
+
+def _area_and_reason(text: str) -> tuple[str, str | None]:
+    """``press relations: no press for a minor release`` (or ``… because …``) -> area, reason."""
+    for sep in (":", " because ", " — ", " - "):
+        if sep in text:
+            area, _, reason = text.partition(sep)
+            return area.strip(), reason.strip() or None
+    return text.strip(), None
+
+
+def parse_plan(rest: str) -> c.Command:
+    """``plan <release>`` shows a launch plan; ``plan template [add|remove|reset …]`` the workspace's template."""
+    verb, tail = split_word(rest)
+    if verb.lower() != "template":
+        name, extra = take_name(rest)
+        if not name or extra:
+            raise UsageError("Name one release (`plan v2.3`), or `plan template`.", "plan")
+        return c.ShowPlan(name)
+    action, tail = split_word(tail)
+    action = action.lower()
+    if action in ("", "show", "list"):
+        return c.ShowPlanTemplate()
+    if action == "reset":
+        return c.EditPlanTemplate("reset")
+    if action in ("remove", "delete", "rm"):
+        if not tail:
+            raise UsageError("Say which item: `plan template remove 3` or its name.", "plan")
+        return c.EditPlanTemplate("remove", item=tail)
+    if action == "add":
+        return _parse_plan_add(tail)
+    raise UsageError(f"`plan template` takes add, remove or reset, not “{action}”.", "plan")
+
+
+_PLAN_ADD = re.compile(
+    r"(?P<name>\"[^\"]+\"|“[^”]+”|\S+)\s+area\s+(?P<area>\"[^\"]+\"|“[^”]+”|\S+)"
+    r"(?:\s+kind\s+(?P<kind>requirement|messaging|question))?"
+    r"\s+tiers?\s+(?P<tiers>[1-3](?:\s*,\s*[1-3])*)"
+    r"\s+(?:(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|weeks?)\s+(?P<dir>before|after)(?:\s+(?:the\s+)?target)?|(?P<on>on\s+(?:the\s+)?target))"
+    r"(?:\s+needs?\s+(?P<needs>.+))?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _parse_plan_add(text: str) -> c.EditPlanTemplate:
+    m = _PLAN_ADD.fullmatch(text.strip())
+    if not m:
+        raise UsageError('Say the item, its area, tiers and when: `plan template add "Webinar" area launch tier 1 '
+                         '10 days before needs demo environment`.', "plan")
+    days = 0 if m.group("on") else int(m.group("n")) * (7 if m.group("unit").lower().startswith("w") else 1)
+    offset = -days if (m.group("dir") or "").lower() == "before" else days
+    kind = Kind(m.group("kind").lower()) if m.group("kind") else Kind.MESSAGING
+    return c.EditPlanTemplate(
+        "add", name=m.group("name").strip('"“”'), area=m.group("area").strip('"“”'), kind=kind,
+        tiers=frozenset(int(t) for t in re.findall(r"[1-3]", m.group("tiers"))), offset_days=offset,
+        needs=(m.group("needs") or "").strip() or None)
 
 
 def parse_entry(kind: EntryKind, rest: str) -> c.AddReleaseEntry:

@@ -7,8 +7,10 @@ from datetime import date
 
 from bot.domain import (
     GateStatus,
+    Handoff,
     Kind,
     KnowledgeEntry,
+    Person,
     Release,
     Status,
 )
@@ -18,7 +20,7 @@ from bot.releases import plan
 from bot.releases.readiness import at_risk, blocking_line
 from bot.releases.statement import state as statement_state
 from bot.releases.use_cases import ReleaseSummary
-from bot.reply import Code, Reply, ReplyBuilder, Strong, Tone, command_button
+from bot.reply import Code, Reply, ReplyBuilder, Span, Strong, Tone, command_button
 from bot.wording import due_text, name
 
 
@@ -75,6 +77,11 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
         out.para(Strong("What it does: "), r.statement, f" — {name(by)}" + (f", confirmed by {name(ok)}" if ok else ", not confirmed yet"))
     if summary.slip and summary.slip.proposed_target:
         out.para(Strong("Proposed new target: "), f"{summary.slip.proposed_target}, because {summary.slip.reason}.")
+    if summary.plan is not None:
+        lines = [line for line in summary.plan.lines if line.item.status is not Status.CANCELLED]
+        out.bullets([_plan_line(line.item, summary.plan.people, today) for line in lines[:MAX_PLAN_LINES]]
+                    + ([(f"and {len(lines) - MAX_PLAN_LINES} more: `release plan {quoted(r.name)}`",)]
+                       if len(lines) > MAX_PLAN_LINES else []), heading="Launch plan")
     out.bullets([(Strong(h.ref), f" {h.title}, due {due_text(h.due_date, today)}") for h in summary.overdue], heading="Overdue")
     out.bullets(
         [(e.body, f" — {name(summary.authors.get(e.author_id))}, {e.created_at:%Y-%m-%d}") for e in summary.decisions],
@@ -88,6 +95,15 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
     if r.statement and not r.confirmed_by and not r.closed:
         out.buttons.append(command_button("Confirm what it does", f"release confirm {quoted(r.name)}", "primary"))
     return out.build()
+
+
+MAX_PLAN_LINES = 12
+
+
+def _plan_line(h: Handoff, people: dict[int, Person], today: date) -> tuple[Span, ...]:
+    mark = "☑" if h.status is Status.DONE else "☐"
+    owner = name(people.get(h.owner_id)) if h.owner_id else "no owner yet"
+    return (f"{mark} ", Strong(h.ref), f" {h.title} — {owner}, due {due_text(h.due_date, today)}")
 
 
 def entry_added(release: Release, entry: KnowledgeEntry) -> Reply:

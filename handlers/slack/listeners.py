@@ -44,6 +44,7 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
     app.view(views.COMMENT)(listeners.submit_form)
     app.view(views.REASSIGN)(listeners.submit_form)
     app.view(views.NEW_HANDOFF)(listeners.submit_new)
+    app.view(views.NEW_RELEASE)(listeners.submit_release)
     app.options("release")(listeners.release_options)
     app.shortcut("handoff_message")(listeners.hand_off_message)
     app.shortcut("add_to_release_thread")(listeners.add_to_thread)
@@ -70,6 +71,10 @@ class Listeners:
 
     async def slash(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         text = body.get("text") or ""
+        if " ".join(text.lower().split()) == "release new":  # the form, with its tier choice
+            await ack()
+            await client.views_open(trigger_id=_trigger(body), view=views.new_release_modal(body.get("channel_id")))
+            return
         if text.strip().lower() in ("", "new"):
             await ack()
             areas = await self.core.names(f"slack:{context.team_id}", "areas")
@@ -213,6 +218,19 @@ class Listeners:
         await ack()
         clicked = (target.channel, target.ts) if target.channel and target.ts else None
         self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=target.channel, clicked=clicked))
+
+    async def submit_release(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+                             context: AsyncBoltContext) -> None:
+        command = views.read_new_release(views.state_of(view))
+        caller = await self.caller_for(client, body, context, command.channel)
+        outcome = await self.core.execute(caller, command)
+        if outcome.reply.is_error:
+            field = outcome.reply.field if outcome.reply.field in ("target", "channel") else "name"
+            await ack(response_action="errors", errors={field: message_of(outcome.reply)[:150]})
+            return
+        await ack()
+        self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=command.channel))
+        self.surface.background(self.surface.tell(client, command.channel, caller.user_id, outcome.reply))
 
     async def submit_new(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         command = views.read_new_handoff(views.state_of(view))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
+    ChannelSelectElement,
     DatePickerElement,
     InputBlock,
     Option,
@@ -26,6 +27,7 @@ from slack_sdk.models.views import View
 
 from bot import commands as c
 from bot.domain import Action, EntryKind, Kind
+from bot.releases.plan import TIERS
 from bot.reply import Reply
 from handlers.slack.render import render_dicts
 
@@ -34,6 +36,7 @@ REASON = "handoff_reason"
 COMMENT = "handoff_comment"
 REASSIGN = "handoff_reassign"
 RELEASE_ENTRY = "release_entry"
+NEW_RELEASE = "release_new"
 COMMAND_TEXT = "command_text"
 MAX_OPTIONS = 100
 HOME_BLOCKS = 100
@@ -215,6 +218,39 @@ def release_entry_modal(releases: list[str], text: str) -> dict[str, Any]:
     ]
     return View(type="modal", callback_id=RELEASE_ENTRY, title="Add to release thread", submit="Add", close="Cancel",
                 blocks=blocks).to_dict()
+
+
+_TIER_OPTIONS = [Option(text="No launch plan yet", value="none"),
+                 *(Option(text=label[:75], value=str(tier)) for tier, label in TIERS.items())]
+
+
+def new_release_modal(channel: str | None) -> dict[str, Any]:
+    """A release with its target, its launch tier (which lays out its plan) and its home channel."""
+    blocks = [
+        InputBlock(block_id="name", label="Name", element=PlainTextInputElement(action_id="name", max_length=60,
+                                                                                placeholder="v2.3")),
+        InputBlock(block_id="target", label="Target date", optional=True, element=DatePickerElement(action_id="target")),
+        InputBlock(block_id="tier", label="Launch tier", hint="Tier 1 gets press, analysts and the full sales kit; "
+                   "Tier 3 release notes only.", element=StaticSelectElement(
+                       action_id="tier", options=_TIER_OPTIONS, initial_option=_TIER_OPTIONS[0])),
+        InputBlock(block_id="channel", label="Home channel (its knowledge thread)", optional=True,
+                   element=ChannelSelectElement(action_id="channel", initial_channel=channel)),
+    ]
+    return View(type="modal", callback_id=NEW_RELEASE, title="New release", submit="Create", close="Cancel",
+                blocks=blocks).to_dict()
+
+
+@_reader
+def read_new_release(state: dict[str, Any]) -> c.CreateRelease:
+    tier = ((state.get("tier", {}).get("tier", {}).get("selected_option")) or {}).get("value", "none")
+    if tier != "none" and tier not in {str(t) for t in TIERS}:
+        raise TypeError("a tier the form does not offer")
+    return c.CreateRelease(
+        name=(state["name"]["name"].get("value") or "").strip(),
+        target=_str_or_none(state.get("target", {}).get("target", {}).get("selected_date")),
+        channel=_str_or_none(state.get("channel", {}).get("channel", {}).get("selected_channel")),
+        tier=None if tier == "none" else int(tier),
+    )
 
 
 @_reader

@@ -213,3 +213,34 @@ def test_the_digest_shows_what_is_stuck_and_a_standing_risk_in_one_line(tmp_path
     assert re.search(r"#2 which segment\? — waiting for dana's answer for \d+ days?: SMB or mid-market\? \(lee\)", out)
     assert re.search(r"Still at risk: v9 \(Market Opportunity declined \d+ days? ago: market too small", out), out
     assert out.count("market too small") == 1
+
+
+LAUNCH_SCRIPT = """\
+person me role pm
+owner set competitive messaging @lee
+owner set launch @lee
+release new v2.3 in 8 weeks tier 2
+release skip v2.3 web content: the site is frozen
+release brief v2.3 Admins audit every SSO login in one place
+as lee
+release confirm v2.3
+as dana
+release tier v2.3 3
+release show v2.3
+release target v2.3 in 10 weeks
+release ship v2.3
+"""
+
+
+def test_a_launch_plan_through_the_shell(tmp_path: Path) -> None:
+    result = run_cli("shell", "--as", "dana", stdin=LAUNCH_SCRIPT, cwd=tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Launch plan of v2.3 (Tier 2)" in out and "Competitive battlecard — lee" in out
+    assert "web content does not apply to v2.3" in out and "Cancelled its untouched plan items" in out
+    assert "→ lee: dana wrote what v2.3 does; please confirm it." in out
+    assert "Confirmed: both sides stand behind what v2.3 does" in out
+    assert "Tier 3: " in out and "cancelled" in out
+    assert "Statement         confirmed by both sides" in out and "Not applicable    web content" in out
+    assert "moved the target of v2.3" in out and "shipped v2.3. Pre-launch reminders stop" in out
+    assert "Traceback" not in out + result.stderr

@@ -17,7 +17,18 @@ from datetime import date, datetime, timedelta
 from bot import commands as c
 from bot import rights
 from bot.context import Ctx, find_release
-from bot.domain import EntryKind, Gate, GateStatus, GateTemplateItem, Person, Release, Role, Slip, SlipStatus
+from bot.domain import (
+    CLOSED_RELEASES,
+    EntryKind,
+    Gate,
+    GateStatus,
+    GateTemplateItem,
+    Person,
+    Release,
+    Role,
+    Slip,
+    SlipStatus,
+)
 from bot.errors import InvalidInput, NotFound
 from bot.gates.template import MAX_GATES, STANDARD, checked_name, find
 from bot.ownership.release_rights import require_for_release
@@ -165,8 +176,11 @@ def blocker(gates: Sequence[Gate], today: date) -> str | None:
 
 
 async def releases_at_risk(uow: UnitOfWork, today: date) -> set[int]:
-    """Releases with a declined gate, or an undecided one past its date: one query for them all."""
-    return {g.release_id for g in await uow.gates.needing_attention(today - timedelta(days=1))}
+    """Releases with a declined gate, or an undecided one past its date: one query for them all.
+    A shipped or closed release is past its launch: not at risk."""
+    risky = {g.release_id for g in await uow.gates.needing_attention(today - timedelta(days=1))}
+    launched = {rid for rid, r in (await uow.releases.get_many(list(risky))).items() if r.status in CLOSED_RELEASES}
+    return risky - launched
 
 
 def quoted(name: str) -> str:

@@ -15,7 +15,7 @@ import math
 from datetime import date, datetime, timedelta
 
 from bot.dates import local_today
-from bot.domain import Gate, Person, Release, Slip
+from bot.domain import CLOSED_RELEASES, Gate, Person, Release, Slip
 from bot.gates.decisions import approvers_of, propose_slip, slip_owner, slip_sentence
 from bot.ports import UnitOfWork
 from bot.records import DeliveryKind, GateDue, NewDelivery, SlipDue, Target
@@ -52,6 +52,8 @@ async def propose_late_slips(uow: UnitOfWork, now: datetime, timezone: str, hour
     posts, lines = [], []
     for gate in latest.values():
         release = releases[gate.release_id]
+        if release.status in CLOSED_RELEASES:
+            continue  # shipped or closed: no new target date to propose
         if dry_run:
             if release.target_date:
                 lines.append(f"gate {gate.name} of {release.name} is late: would propose "

@@ -67,7 +67,11 @@ def release_summary(summary: ReleaseSummary, today: date) -> Reply:
               ("Open disputes", str(summary.disputes)), ("Drafts to review", str(summary.drafts_to_review))]
     out.fields(*pairs)
     stop = blocking_line(summary, today)
-    if stop:
+    if r.shipped:
+        out.para(Strong("Shipped."), " Its post-launch work (the 6 Month Assessment) goes on.")
+    elif r.closed:
+        out.para(Strong(f"Closed ({r.status})."), " Searchable and exportable; out of digests and nudges.")
+    elif stop:
         out.para(Strong("Blocking the launch: "), stop)
     else:
         out.para(Strong("Nothing blocks the launch."))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.domain import Gate, GateStatus, Release
+from bot.domain import CLOSED_RELEASES, Gate, GateStatus, Release
 from bot.gates.decisions import blocker
 from bot.releases.use_cases import ReleaseSummary
 
@@ -18,11 +18,13 @@ READINESS_GATE = "release readiness"
 
 
 def at_risk(summary: ReleaseSummary, today: date) -> bool:
-    """A declined gate, or one past its date and undecided, puts the release at risk."""
-    return blocker(summary.gates, today) is not None
+    """A declined gate, or one past its date and undecided, puts the release at risk (until it ships)."""
+    return summary.release.status not in CLOSED_RELEASES and blocker(summary.gates, today) is not None
 
 
 def blocking_line(summary: ReleaseSummary, today: date) -> str | None:
+    if summary.release.status in CLOSED_RELEASES:
+        return None  # launched (or ended): nothing stands before a launch any more
     if stop := blocker(summary.gates, today):
         return stop
     if statement_blocks(summary.release, summary.gates, today):

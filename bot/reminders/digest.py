@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.dates import zone
 from bot.domain import (
     ACTIVE_STATUSES,
+    CLOSED_RELEASES,
     Area,
     Assignment,
     DigestSubscription,
@@ -141,7 +142,7 @@ def compose(data: DigestData) -> Reply | None:
             if len(drivers) != 1:
                 group(release.id).gaps.append(f"{area.name}: {'no driver' if not drivers else f'{len(drivers)} drivers'}")
     for gate in data.gates:
-        if gate.release_id in releases and not _standing(gate, data):
+        if gate.release_id in releases and not _standing(gate, data) and not _launched_past(gate, releases[gate.release_id]):
             group(gate.release_id).gates.append(_gate_line(gate, today))
     for entry in data.decisions:
         if not entry.private and entry.created_at >= data.since and (sub.release_id is None or entry.release_id == sub.release_id):
@@ -173,7 +174,8 @@ def standing_risks(data: DigestData) -> list[str]:
     sub = data.subscription
     by_release: dict[int, list[str]] = {}
     for gate in data.gates:
-        if _standing(gate, data) and gate.release_id in data.releases and sub.release_id in (None, gate.release_id):
+        if (_standing(gate, data) and gate.release_id in data.releases and sub.release_id in (None, gate.release_id)
+                and data.releases[gate.release_id].status not in CLOSED_RELEASES):
             by_release.setdefault(gate.release_id, []).append(_risk(gate, data))
     return [f"{data.releases[rid].name} ({'; '.join(reasons)})" for rid, reasons in
             sorted(by_release.items(), key=lambda item: data.releases[item[0]].name)]
@@ -274,6 +276,11 @@ def _items(items: Sequence[Handoff], data: DigestData, today: date) -> list[tupl
 
 def _more(count: int) -> list[tuple[Span, ...]]:
     return [(f"… and {count - MAX_ITEMS} more",)] if count > MAX_ITEMS else []
+
+
+def _launched_past(gate: Gate, release: Release) -> bool:
+    """A shipped release's pre-launch gates are behind it (its 6 Month Assessment is not)."""
+    return release.shipped and (gate.due_date is None or release.target_date is None or gate.due_date <= release.target_date)
 
 
 def _statement(release: Release) -> str:

@@ -234,7 +234,8 @@ def new_release_modal(channel: str | None) -> dict[str, Any]:
                    "Tier 3 release notes only.", element=StaticSelectElement(
                        action_id="tier", options=_TIER_OPTIONS, initial_option=_TIER_OPTIONS[0])),
         InputBlock(block_id="channel", label="Home channel (its knowledge thread)", optional=True,
-                   element=ChannelSelectElement(action_id="channel", initial_channel=channel)),
+                   element=ChannelSelectElement(action_id="channel",
+                                                initial_channel=channel if channel and channel[:1] in "CG" else None)),
     ]
     return View(type="modal", callback_id=NEW_RELEASE, title="New release", submit="Create", close="Cancel",
                 blocks=blocks).to_dict()

@@ -216,6 +216,9 @@ async def test_the_release_lifecycle_retarget_rename_ship_close(chat: Chat, core
     assert "Pre-launch reminders stop" in await chat.ok("dana", "release ship v2.3.0")
     assert not any(n.handoff is not None and n.handoff.plan_key for n in await nudges(core, chat, clock))
     assert "6 Month Assessment — pending" in await chat.ok("dana", "gate v2.3.0")
+    shown = await chat.ok("dana", "release show v2.3.0")  # its pre-launch gates were never decided
+    assert "Shipped." in shown and "at risk" not in shown and "Blocking the launch" not in shown
+    assert "at risk" not in await chat.ok("dana", "release list")
     # Closed: out of the nudges altogether, still searchable and exportable.
     await chat.ok("alex", "release close v2.3.0")
     assert not [n for n in await nudges(core, chat, clock) if n.release and n.release.name == "v2.3.0"]

@@ -26,6 +26,7 @@ from bot.domain import (
     Side,
     Status,
 )
+from bot.duties import AreaScope
 from bot.reminders.digest import DigestData, all_clear, compose, due_day, standing_risks, visible_in, window_start
 from bot.reply import Fields, Link, plain_text
 from bot.working_time import WorkingHours
@@ -296,3 +297,29 @@ def test_a_release_at_risk_since_before_the_window_is_one_compact_line_and_no_ne
     body = text(busy)
     assert body.count("Market Opportunity") == 1 and "Still at risk: Alpha launch" in body
     assert counts(busy)["Gates to decide"] == "0"
+
+
+# --- launch plans: statements, skipped areas, closed releases -----------------------------------------
+
+def test_an_upcoming_release_says_whether_both_sides_confirmed_what_it_does() -> None:
+    soon = TODAY + timedelta(days=5)
+    unconfirmed = dataclasses.replace(ALPHA, target_date=soon, statement="Admins audit every login", statement_by=SAM.id)
+    assert "Alpha launch ships" in text(data(releases=[unconfirmed])) and "what it does is not confirmed yet" in text(
+        data(releases=[unconfirmed]))
+    confirmed = dataclasses.replace(unconfirmed, confirmed_by=DANA.id)
+    assert "both sides confirmed what it does" in text(data(releases=[confirmed]))
+    tiered = dataclasses.replace(ALPHA, target_date=soon, tier=2)
+    assert "no statement of what it does yet" in text(data(releases=[tiered]))
+
+
+def test_a_skipped_area_and_a_closed_release_leave_the_digest() -> None:
+    press = Area(7, "w", "analyst and press relations", Side.OUTBOUND)
+    soon = dataclasses.replace(ALPHA, target_date=TODAY + timedelta(days=5))
+    assert "analyst and press relations: no driver" in text(data(releases=[soon], areas=[press]))
+    skipping = dataclasses.replace(data(releases=[soon], areas=[press]), scope=AreaScope(skipped={soon.id: {press.id}}))
+    assert "analyst and press relations" not in text(skipping)
+    item = handoff(4, "press briefing", release=soon, area_id=press.id)
+    with_item = dataclasses.replace(data(item, releases=[soon], areas=[press]), scope=AreaScope(skipped={soon.id: {press.id}}))
+    assert "press briefing" not in text(with_item)
+    closed = dataclasses.replace(soon, status="closed")
+    assert compose(data(handoff(5, "left over", release=closed), releases=[closed])) is None

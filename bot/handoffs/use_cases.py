@@ -139,7 +139,7 @@ async def _tell_who_waited(ctx: Ctx, done: Handoff) -> None:
     needs = await ctx.uow.handoffs.needs([h.id for h in waiting])
     owners = await ctx.uow.people.get_many([h.owner_id for h in waiting if h.owner_id])
     for h in waiting:
-        if all(n.status is Status.DONE for n in needs.get(h.id, [])):
+        if all(n.status in (Status.DONE, Status.CANCELLED, Status.DECLINED) for n in needs.get(h.id, [])):
             ctx.notify(owners.get(h.owner_id) if h.owner_id else None,
                        f"{done.ref} ({done.title}) is done: everything {h.ref} {h.title} waits on is in.", h.number)
 

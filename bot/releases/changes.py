@@ -35,6 +35,7 @@ class ReleaseChange:
 
 
 async def change(cmd: c.ChangeRelease, ctx: Ctx) -> ReleaseChange:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     holds = {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set()
     await require_for_release(ctx, "release.change", release, holds)

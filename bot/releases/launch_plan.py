@@ -67,6 +67,7 @@ async def template(ctx: Ctx) -> list[PlanTemplateItem]:
 
 
 async def set_tier(cmd: c.SetReleaseTier, ctx: Ctx) -> PlanChange:
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     await _require(ctx, release)
     if release.closed:
@@ -82,8 +83,12 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
     release.tier = tier
     await uow.releases.save(release)
     wanted = plan.items_for(await template(ctx), tier)
-    existing = [h for h in await uow.handoffs.of_plan(release.id) if h.status is not Status.CANCELLED]
-    by_key = {h.plan_key: h for h in existing if h.plan_key}
+    every = await uow.handoffs.of_plan(release.id)
+    existing = [h for h in every if h.status is not Status.CANCELLED]
+    by_key: dict[str, Handoff] = {}
+    for h in every:  # in number order: the latest handoff of a key wins
+        if h.plan_key and not (h.status is Status.CANCELLED and _retired_by_plan(h)):
+            by_key[h.plan_key] = h  # one a person cancelled stays cancelled: it is not laid out again
     skipped = {s.area_id for s in await uow.releases.skips(release.id)}
     owners = OwnershipIndex(await uow.areas.assignments())
     hours = await working_hours(uow)
@@ -99,7 +104,7 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
         made = by_key.get(plan.item_key(item))
         if made is None:
             made = await add_planned(
-                ctx, kind=item.kind, title=item.name, requester=ctx.actor, owner=driver, release=release, area=area,
+                ctx, kind=item.kind, title=item.name, requester=await _requester(ctx, release), owner=driver, release=release, area=area,
                 due=due, plan_key=plan.item_key(item),
                 details=f"{plan.TIERS[tier]} launch of {release.name}." + (f" Needs: {item.needs}." if item.needs else ""))
             change.added.append(made)
@@ -107,6 +112,7 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
         for person, what in await _inputs(ctx, item, duties, release, driver):
             key = plan.input_key(item, person.id if person else None)
             if key in by_key:
+                await uow.handoffs.link(made.id, by_key[key].id, ctx.now)  # an item laid out again keeps its input
                 continue
             given = await add_planned(
                 ctx, kind=plan.input_kind(item), title=f"{what} for {item.name}", requester=driver or ctx.actor,
@@ -117,12 +123,29 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
             change.added.append(given)
             owed.setdefault(given.owner_id or 0, []).append(given)
     names = {plan.item_key(i) for i in wanted}
-    for h in existing:
+    for h in existing if before is not None and before != tier else ():  # only a new tier drops items
         if h.plan_key and h.plan_key.startswith("item:") and h.plan_key not in names:
             await _retire(ctx, h, f"not part of a Tier {tier} launch", change)
     change.view = await view_of(ctx, release)
     await _tell(ctx, release, tier, before, change, owed)
     return change
+
+
+RETIRED = ("not part of a Tier ", " does not apply to ")
+
+
+def _retired_by_plan(h: Handoff) -> bool:
+    """Cancelled by a re-tier or a skip (not by a person): laying out again may bring it back."""
+    return any(marker in (h.status_note or "") for marker in RETIRED)
+
+
+async def _requester(ctx: Ctx, release: Release) -> Person:
+    """Plan items are asked for by the release owner (its no-owner reminders go there), else the actor."""
+    if release.owner_id and release.owner_id != ctx.actor.id:
+        owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id)
+        if owner is not None:
+            return owner
+    return ctx.actor
 
 
 async def _sole_driver(ctx: Ctx, duties: Ownership | None) -> Person | None:
@@ -207,6 +230,7 @@ class SkipResult:
 
 async def skip(cmd: c.SkipArea, ctx: Ctx) -> SkipResult:
     """Take an area out of a release (readiness, digests, nudges and its plan), or put it back."""
+    await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     await _require(ctx, release)
     match = await ctx.resolve_area(cmd.area)

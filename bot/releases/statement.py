@@ -32,6 +32,7 @@ class StatementResult:
 
 
 async def write(cmd: c.SetReleaseStatement, ctx: Ctx) -> StatementResult:
+    await ctx.uow.workspaces.lock()  # a confirm never lands on a statement changed meanwhile
     release = await find_release(ctx.uow, cmd.release)
     await require_for_release(ctx, "release.brief", release, await release_parties(ctx, release))
     text = " ".join(cmd.text.split()) if "\n" not in cmd.text else cmd.text.strip()
@@ -55,6 +56,7 @@ async def write(cmd: c.SetReleaseStatement, ctx: Ctx) -> StatementResult:
 
 
 async def confirm(cmd: c.ConfirmReleaseStatement, ctx: Ctx) -> Release:
+    await ctx.uow.workspaces.lock()  # a confirm never lands on a statement changed meanwhile
     release = await find_release(ctx.uow, cmd.release)
     if not release.statement:
         raise InvalidInput(f"{release.name} has no statement yet; `release brief {quoted(release.name)} …` writes one.")

@@ -48,7 +48,10 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
         raise InvalidInput(f"A release name has 1 to {MAX_NAME} characters, with at least one letter or digit.")
     if await ctx.uow.releases.by_name(name):
         raise InvalidInput(f"There is already a release called “{name}”; `release show {name}` shows it.")
-    target = parse_due(cmd.target, ctx.today()) if cmd.target else None
+    try:
+        target = parse_due(cmd.target, ctx.today()) if cmd.target else None
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), field="target") from None
     release = await ctx.uow.releases.add(name, target, ctx.now, cmd.channel, ctx.actor.id)
     hours = settings_from(await ctx.uow.jobs.nudge_settings()).hours
     await ctx.uow.gates.add_many(release.id, gates_for(await ctx.uow.gates.template() or STANDARD, target, ctx.today(), hours))

@@ -263,3 +263,22 @@ async def test_leads_edit_the_plan_template_and_new_plans_use_it(chat: Chat, cor
     await chat.ok("alex", "plan template reset")
     assert "(the standard one)" in await chat.ok("sam", "plan template")
     assert "Webinar" in items(await plan_of(core, chat, "v3"))  # an existing plan keeps its items
+
+
+async def test_laying_out_again_respects_what_people_cancelled_and_keeps_inputs_linked(chat: Chat, core: Core) -> None:
+    await team(chat)
+    await chat.ok("dana", "release tier v2.3 2")
+    first = items(await plan_of(core, chat, "v2.3"))
+    await chat.ok("dana", f"cancel {first['Web and landing page content'].number} we have no web page")
+    await chat.ok("dana", "release tier v2.3 2")
+    assert "Web and landing page content" not in items(await plan_of(core, chat, "v2.3"))  # not laid out again
+    battlecard = first["Competitive battlecard"]
+    async with core.uow_factory(chat.workspace_id) as uow:
+        [given] = (await uow.handoffs.needs([battlecard.id]))[battlecard.id]
+    await chat.ok("sam", f"ack {given.number}")  # the input is under way; the item is not
+    await chat.ok("dana", "release tier v2.3 3")
+    await chat.ok("dana", "release tier v2.3 2")
+    again = items(await plan_of(core, chat, "v2.3"))["Competitive battlecard"]
+    assert again.id != battlecard.id
+    async with core.uow_factory(chat.workspace_id) as uow:
+        assert [h.id for h in (await uow.handoffs.needs([again.id]))[again.id]] == [given.id]  # the same input, linked

@@ -91,6 +91,7 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
             by_key[h.plan_key] = h  # one a person cancelled stays cancelled: it is not laid out again
     skipped = {s.area_id for s in await uow.releases.skips(release.id)}
     owners = OwnershipIndex(await uow.areas.assignments())
+    people = {p.id: p for p in await uow.people.list()}  # once: every driver, supporter and owner
     hours = await working_hours(uow)
     today = ctx.today()
     change = PlanChange(PlanView(release, [], {}, []), tier)
@@ -100,7 +101,7 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
         if area is not None and area.id in skipped:
             continue
         duties = owners(area.id, release.id) if area else None
-        driver = await _sole_driver(ctx, duties)
+        driver = _sole_driver(duties, people)
         made = by_key.get(plan.item_key(item))
         if made is None:
             made = await add_planned(
@@ -109,7 +110,7 @@ async def lay_out(ctx: Ctx, release: Release, tier: int) -> PlanChange:
                 details=f"{plan.TIERS[tier]} launch of {release.name}." + (f" Needs: {item.needs}." if item.needs else ""))
             change.added.append(made)
             owed.setdefault(made.owner_id or 0, []).append(made)
-        for person, what in await _inputs(ctx, item, duties, release, driver):
+        for person, what in _inputs(item, duties, release, driver, people):
             key = plan.input_key(item, person.id if person else None)
             if key in by_key:
                 await uow.handoffs.link(made.id, by_key[key].id, ctx.now)  # an item laid out again keeps its input
@@ -148,26 +149,23 @@ async def _requester(ctx: Ctx, release: Release) -> Person:
     return ctx.actor
 
 
-async def _sole_driver(ctx: Ctx, duties: Ownership | None) -> Person | None:
+def _sole_driver(duties: Ownership | None, people: dict[int, Person]) -> Person | None:
     drivers = duties.effective_drivers if duties else ()
-    if len(drivers) != 1:
-        return None
-    return (await ctx.uow.people.get_many(drivers)).get(drivers[0])
+    return people.get(drivers[0]) if len(drivers) == 1 else None
 
 
-async def _inputs(ctx: Ctx, item: PlanTemplateItem, duties: Ownership | None, release: Release,
-                  driver: Person | None) -> list[tuple[Person | None, str]]:
+def _inputs(item: PlanTemplateItem, duties: Ownership | None, release: Release, driver: Person | None,
+            people: dict[int, Person]) -> list[tuple[Person | None, str]]:
     """Who owes the item what: each supporter (for the release first, else the workspace's) what
     the registry says they owe, or the template's need; with no supporter, the release owner (unless
     they drive the item) owes the template's need."""
     supporters = (duties.release_supporters or duties.supporters) if duties else ()
     if supporters:
-        people = await ctx.uow.people.get_many([s.person_id for s in supporters])
         return [(people[s.person_id], s.owes or item.needs or "input")
                 for s in supporters if s.person_id in people and (s.owes or item.needs)]
     if not item.needs:
         return []
-    owner = (await ctx.uow.people.get_many([release.owner_id])).get(release.owner_id) if release.owner_id else None
+    owner = people.get(release.owner_id) if release.owner_id else None
     return [(owner if owner and (driver is None or owner.id != driver.id) else None, item.needs)]
 
 
@@ -233,11 +231,7 @@ async def skip(cmd: c.SkipArea, ctx: Ctx) -> SkipResult:
     await ctx.uow.workspaces.lock()  # one change at a time to shared settings (issue 21)
     release = await find_release(ctx.uow, cmd.release)
     await _require(ctx, release)
-    match = await ctx.resolve_area(cmd.area)
-    if match.area is None:
-        hint = ", ".join(a.name for a in match.candidates) or "`owner list` shows them"
-        raise NotFound(f"I don't know a grey area called “{cmd.area}”; did you mean: {hint}?")
-    area = match.area
+    area = await _area(ctx, cmd.area)
     reason = (cmd.reason or "").strip() or None
     if reason and len(reason) > MAX_REASON:
         raise InvalidInput(f"Keep the reason under {MAX_REASON} characters.")
@@ -269,6 +263,14 @@ async def _unskip(ctx: Ctx, release: Release, area: Area) -> SkipResult:
     return result
 
 
+async def _area(ctx: Ctx, name: str) -> Area:
+    match = await ctx.resolve_area(name)
+    if match.area is None:
+        hint = ", ".join(a.name for a in match.candidates) or "`owner list` shows them"
+        raise NotFound(f"I don't know a grey area called “{name}”; did you mean: {hint}?")
+    return match.area
+
+
 async def _require(ctx: Ctx, release: Release) -> None:
     holds = {Party.RELEASE_OWNER} if ctx.actor.id == release.owner_id else set()
     await require_for_release(ctx, "plan.change", release, holds)
@@ -291,12 +293,8 @@ async def edit_template(cmd: c.EditPlanTemplate, ctx: Ctx) -> tuple[list[PlanTem
     if cmd.action == "add":
         if len(items) >= plan.MAX_ITEMS:
             raise InvalidInput(f"A launch plan holds at most {plan.MAX_ITEMS} items; remove one first.")
-        match = await ctx.resolve_area(cmd.area)
-        if match.area is None:
-            hint = ", ".join(a.name for a in match.candidates) or "`owner list` shows them"
-            raise NotFound(f"I don't know a grey area called “{cmd.area}”; did you mean: {hint}?")
-        new = plan.checked(items, PlanTemplateItem(cmd.name, match.area.name, cmd.kind, cmd.tiers, cmd.offset_days,
-                                                   cmd.needs))
+        area = await _area(ctx, cmd.area)
+        new = plan.checked(items, PlanTemplateItem(cmd.name, area.name, cmd.kind, cmd.tiers, cmd.offset_days, cmd.needs))
         items.insert(next((i for i, it in enumerate(items) if it.offset_days > new.offset_days), len(items)), new)
         said = f"Added {plan.describe(new)}."
     else:

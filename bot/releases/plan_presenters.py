@@ -11,7 +11,6 @@ from bot.releases import plan
 from bot.releases.changes import ReleaseChange
 from bot.releases.launch_plan import PlanChange, PlanLine, PlanView, SkipResult
 from bot.releases.statement import StatementResult
-from bot.releases.statement import state as statement_state
 from bot.reply import Reply, ReplyBuilder, Span, Strong, Tone
 from bot.wording import due_text, name
 
@@ -100,10 +99,6 @@ def statement_written(result: StatementResult) -> Reply:
 def statement_confirmed(release: Release) -> Reply:
     return ReplyBuilder(title=f"Confirmed: both sides stand behind what {release.name} does", tone=Tone.SUCCESS).para(
         release.statement or "").build()
-
-
-def statement_fields(release: Release) -> tuple[str, str]:
-    return ("Statement", statement_state(release))
 
 
 def release_changed(change: ReleaseChange, today: date) -> Reply:

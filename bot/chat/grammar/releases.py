@@ -9,6 +9,8 @@ from bot import commands as c
 from bot.chat.grammar.gates import parse_slip
 from bot.chat.grammar.words import CHANNEL, MENTION, UsageError, split_word, take_name, user_ref
 from bot.domain import EntryKind, Kind
+from bot.errors import InvalidInput
+from bot.releases import plan
 
 
 def parse_release(rest: str) -> c.Command:
@@ -29,10 +31,13 @@ def parse_release(rest: str) -> c.Command:
         return c.CreateRelease(name=name, target=rest or None, channel=channel, tier=tier)
     if sub == "tier":
         name, level = take_name(after)
-        m = re.fullmatch(r"(?:tier\s*|t)?([1-3])", level.strip(), re.IGNORECASE)
-        if not name or not m:
+        try:
+            tier = plan.tier_of(level)
+        except InvalidInput:
+            tier = None
+        if not name or tier is None:
             raise UsageError("Name the release and its tier, 1 to 3: `release tier v2.3 2`.", "release")
-        return c.SetReleaseTier(name, int(m.group(1)))
+        return c.SetReleaseTier(name, tier)
     if sub == "plan":
         name, extra = take_name(after)
         if not name or extra:

@@ -89,6 +89,43 @@ class SetDueDate:
     due: str
 
 
+EDITABLE_FIELDS = ("title", "details", "kind", "release", "area", "reason")
+
+
+@dataclass(frozen=True)
+class EditHandoff:
+    """Correct fields of a handoff (``edit 12 title …``; the edit form sends every field it shows).
+
+    ``changes`` pairs a field of :data:`EDITABLE_FIELDS` with its new text; ``none`` clears a
+    release or an area. Fields whose value is already that are left alone."""
+
+    number: int
+    changes: tuple[tuple[str, str], ...]
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ShowEditForm:
+    """The edit form of a handoff, prefilled (``edit 12``; the Edit button)."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class LinkHandoff:
+    """``link 12 needs #14``: #12 waits on #14; ``block 12 by #14`` also blocks #12 until it is done."""
+
+    number: int
+    needs: tuple[int, ...]
+    block: bool = False
+
+
+@dataclass(frozen=True)
+class UnlinkHandoff:
+    number: int
+    needs: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class CreateRelease:
     name: str
@@ -431,7 +468,7 @@ class ShowWorkload:
 
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
-    | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
+    | CommentOnHandoff | SnoozeHandoff | SetDueDate | EditHandoff | ShowEditForm | LinkHandoff | UnlinkHandoff | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
     | SetReleaseOwner | SetReleaseTier | ShowPlan | SkipArea | SetReleaseStatement | ConfirmReleaseStatement
     | ChangeRelease | ShowPlanTemplate | EditPlanTemplate
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole | ExportRelease

@@ -152,6 +152,8 @@ class HandoffRepository(Protocol):
     async def of_plan(self, release_id: int) -> list[Handoff]:
         """The release's launch-plan handoffs (items and inputs), in number order."""
     async def link(self, handoff_id: int, needs_id: int, at: datetime) -> None: ...
+    async def unlink(self, handoff_id: int, needs_id: int) -> bool:
+        """Forget that one waits on the other; False when it did not."""
     async def needs(self, handoff_ids: Sequence[int]) -> dict[int, list[Handoff]]:
         """For each handoff, the handoffs it needs done first."""
     async def needed_by(self, handoff_id: int) -> list[Handoff]: ...

@@ -95,6 +95,31 @@ class OutFile:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One input of a :class:`Form`. ``choices`` (value, label) make it a pick list."""
+
+    id: str
+    label: str
+    value: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    multiline: bool = False
+    max_length: int = 200
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    """A prefilled form a platform shows as a dialog (Slack modal, Teams card). Submitting it
+    sends every field back under ``action``, with ``value`` naming the thing and its version."""
+
+    action: str
+    title: str
+    submit: str
+    value: str
+    fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
 class Reply:
     title: str | None = None
     blocks: tuple[Block, ...] = ()
@@ -103,6 +128,7 @@ class Reply:
     ephemeral: bool = True  # only the caller needs to see it
     error_id: str | None = None
     field: str | None = None  # for errors: the form input the message is about
+    form: Form | None = None  # where a platform can, it shows this form instead of the blocks
 
     @property
     def is_error(self) -> bool:

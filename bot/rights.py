@@ -103,6 +103,13 @@ RIGHTS: dict[str, Right] = {
     "handoff.due": _r("change when {subject} is due", {P.OWNER, P.REQUESTER, *LEADS}, "`due 12 fri`", H),
     "handoff.snooze": _r("snooze {subject}", {P.OWNER, *LEADS}, "`snooze 12 3d`", H),
     "handoff.comment": _r("comment on {subject}", EVERYONE, "`comment 12 …`", H),
+    "handoff.edit": _r("correct what {subject} asks", {P.REQUESTER, *LEADS},
+                       "`edit 12 title|details|kind|release|area …`", H),
+    "handoff.edit_reason": _r("reword the reason given on {subject}", {P.OWNER, *LEADS}, "`edit 12 reason …`", H,
+                              note="the reason for a block, a decline or a question, once it has one"),
+    "handoff.link": _r("link {subject} to what it waits on", {P.OWNER, P.REQUESTER, *LEADS},
+                       "`link 12 needs #14`, `unlink 12 #14`", H,
+                       note="`block 12 by #14` is the owner's, as any block"),
     # releases and their knowledge thread
     "release.create": _r("create a release", EVERYONE, "`release new v2.3 …`"),
     "release.read": _r("see releases", EVERYONE, "`release list`, `release show`, `search`, `release export`"),

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     and_,
     case,
+    delete,
     func,
     insert,
     select,
@@ -195,6 +196,11 @@ class HandoffRepository(Repository):
         await insert_ignore(self.session, HandoffLinkRow, {"workspace_id": self.workspace_id, "handoff_id": handoff_id,
                                                            "needs_id": needs_id, "created_at": at},
                             ("workspace_id", "handoff_id", "needs_id"))
+
+    async def unlink(self, handoff_id: int, needs_id: int) -> bool:
+        stmt = delete(HandoffLinkRow).where(HandoffLinkRow.workspace_id == self.workspace_id,
+                                            HandoffLinkRow.handoff_id == handoff_id, HandoffLinkRow.needs_id == needs_id)
+        return bool((await self.session.execute(stmt)).rowcount)
 
     async def needs(self, handoff_ids: Sequence[int]) -> dict[int, list[Handoff]]:
         if not handoff_ids:

@@ -30,12 +30,19 @@ USAGE: dict[str, Usage] = {
     "ask": Usage("ask <N> <question>", "ask 12 which segment is this for?", "send it back with a question (needs info)"),
     "answer": Usage("answer <N> <answer>", "answer 12 audience: mid-market admins", "answer the owner's question"),
     "decline": Usage("decline <N> <reason>", "decline 12 not ours, ask support", "decline it, saying why"),
-    "block": Usage("block <N> <reason>", "block 12 waiting on legal review", "mark it blocked, saying why"),
+    "block": Usage("block <N> <reason> | block <N> by #<M>", "block 12 by #14",
+                   "mark it blocked, saying why; `by #14` links it, and it is unblocked when #14 is done"),
     "cancel": Usage("cancel <N> [reason]", "cancel 12 dropped from scope", "withdraw a handoff you asked for"),
     "reopen": Usage("reopen <N>", "reopen 12", "reopen a declined, done or cancelled handoff you asked for"),
     "reassign": Usage("reassign <N> @person", "reassign 12 @sam", "give a handoff to someone else"),
     "comment": Usage("comment <N> <text>", "comment 12 legal approved the claim", "add a comment"),
     "due": Usage("due <N> <date>", "due 12 next fri", "change the due date"),
+    "edit": Usage("edit <N> [title|details|kind|release|area|reason] <new value>", "edit 12 title Pricing page tier table",
+                  "correct a handoff (what was asked is the requester's; the reason given, the owner's); "
+                  "`edit 12` shows the fields"),
+    "link": Usage("link <N> needs #<M> [#<M> …]", "link 12 needs #14",
+                  "say a handoff waits on others; its owner hears when they are done"),
+    "unlink": Usage("unlink <N> #<M>", "unlink 12 #14", "it no longer waits on that one"),
     "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
         "release new <name> [<target date>] [tier 1|2|3] [#channel] | list | show <name> | plan <name> | "
@@ -100,7 +107,7 @@ USAGE: dict[str, Usage] = {
 
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
-    "reopen", "reassign", "comment", "due", "snooze", "release", "owner", "who", "person", "search", "digest",
+    "reopen", "reassign", "comment", "due", "edit", "link", "unlink", "snooze", "release", "owner", "who", "person", "search", "digest",
     "nudges", "draft", "gate", "plan", "load", "help",
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from bot.domain import (
@@ -13,8 +14,9 @@ from bot.domain import (
     Kind,
     Status,
 )
+from bot.handoffs.editing import Change
 from bot.handoffs.lifecycle import allowed_actions
-from bot.reply import Button, Reply, ReplyBuilder, Span, Strong, Tone
+from bot.reply import Button, Form, FormField, Reply, ReplyBuilder, Span, Strong, Tone
 from bot.wording import due_text, name
 
 _KIND_LABEL = {Kind.REQUIREMENT: "requirement (PM → PMM)", Kind.MESSAGING: "messaging (PMM → PM)", Kind.QUESTION: "question"}
@@ -75,6 +77,33 @@ def handoff_card(view: HandoffView, today: date, headline: str | None = None) ->
     return out.build()
 
 
+def edited(view: HandoffView, changes: list[Change]) -> str:
+    return f"Edited {view.handoff.ref}: " + "; ".join(change.line() for change in changes) + "."
+
+
+def waits_on(view: HandoffView) -> str:
+    h = view.handoff
+    pending = [n.ref for n in view.needs if n.status in ACTIVE_STATUSES]
+    if not pending:
+        return f"{h.ref} waits on nothing open; it is {h.status.label}."
+    return f"{h.ref} waits on {', '.join(pending)} and is {h.status.label}; its owner hears when they are done."
+
+
+def edit_form(view: HandoffView, form: Form) -> Reply:
+    """In a chat without forms (the shell), the current values and how to change each."""
+    n = view.handoff.number
+    out = ReplyBuilder(title=f"Edit {view.handoff.ref} {view.handoff.title}")
+    out.fields(*((f.label, _shown(f)) for f in form.fields))
+    out.context(f"Change one with `edit {n} <field> <new value>`, e.g. `edit {n} title {view.handoff.title[:40]}`; "
+                f"fields: {', '.join(f.id for f in form.fields)}. `none` clears a release or an area.")
+    return dataclasses.replace(out.build(), form=form)
+
+
+def _shown(f: FormField) -> str:
+    label = dict(f.choices).get(f.value, f.value) if f.choices else f.value
+    return " ".join(label.split())[:200] or "—"
+
+
 def _link_line(h: Handoff) -> tuple[Span, ...]:
     return (f"{h.ref} {h.title} — {h.status.label}",)
 
@@ -91,6 +120,7 @@ def handoff_buttons(view: HandoffView) -> list[Button]:
     if h.status not in (Status.DONE, Status.CANCELLED):
         buttons.append(Button("handoff.reassign", "Reassign", value))
         buttons.append(Button("handoff.comment", "Comment", value))
+        buttons.append(Button("handoff.edit", "Edit", value))
     if h.status in ACTIVE_STATUSES:
         buttons.append(Button("handoff.snooze_1d", "Snooze 1d", value))
         buttons.append(Button("handoff.snooze_3d", "Snooze 3d", value))

@@ -7,7 +7,7 @@ import dataclasses
 from bot import commands as c
 from bot import wording
 from bot.context import Ctx
-from bot.handoffs import presenters
+from bot.handoffs import editing, links, presenters
 from bot.handoffs import use_cases as handoffs
 from bot.reply import Reply
 from bot.routing import RouteTable
@@ -62,6 +62,30 @@ async def _show(cmd: c.ShowHandoff, ctx: Ctx) -> Reply:
 async def _list(cmd: c.ListHandoffs, ctx: Ctx) -> Reply:
     views, total, label = await handoffs.find(cmd, ctx)
     return presenters.handoff_list(views, total, label, ctx.today())
+
+
+@routes(c.EditHandoff, lambda cmd: "handoff.edit_reason" if {f for f, _ in cmd.changes} == {"reason"} else "handoff.edit")
+async def _edit(cmd: c.EditHandoff, ctx: Ctx) -> Reply:
+    view, changes = await editing.edit(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), presenters.edited(view, changes))
+
+
+@routes(c.ShowEditForm, "handoff.read")
+async def _edit_form(cmd: c.ShowEditForm, ctx: Ctx) -> Reply:
+    view, form = await editing.form(cmd, ctx)
+    return presenters.edit_form(view, form)
+
+
+@routes(c.LinkHandoff, lambda cmd: "handoff.block" if cmd.block else "handoff.link")
+async def _link(cmd: c.LinkHandoff, ctx: Ctx) -> Reply:
+    view = await links.link(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), presenters.waits_on(view))
+
+
+@routes(c.UnlinkHandoff, "handoff.link")
+async def _unlink(cmd: c.UnlinkHandoff, ctx: Ctx) -> Reply:
+    view = await links.unlink(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), presenters.waits_on(view))
 
 
 @routes(c.AttachHandoffMessage, "platform")

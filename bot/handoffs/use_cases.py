@@ -39,8 +39,8 @@ MAX_NOTE = 2000
 async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     uow = ctx.uow
     owner = await ctx.person(cmd.owner) if cmd.owner else None
-    release = await _field("release", find_release(uow, cmd.release)) if cmd.release else None
-    area = await _field("area", _find_area(ctx, cmd.area)) if cmd.area else None
+    release = await tag_field("release", find_release(uow, cmd.release)) if cmd.release else None
+    area = await tag_field("area", find_area(ctx, cmd.area)) if cmd.area else None
     note = None
     if area is not None and owner is None:  # the registry says who: the area's driver for that release
         owner, note = await area_driver(ctx, area, release)
@@ -63,9 +63,9 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
             private=ctx.caller.private_conversation,
         ),
     )
-    await _record(ctx, handoff, "created", None, Status.OPEN, None)
+    await record_event(ctx, handoff, "created", None, Status.OPEN, None)
     to = f" to {owner.display_name}" if owner else " (no owner yet)"
-    await _log(ctx, handoff, f"{ctx.actor.display_name} handed off {handoff.ref} {kind.value}{to}: {handoff.title}")
+    await log_event(ctx, handoff, f"{ctx.actor.display_name} handed off {handoff.ref} {kind.value}{to}: {handoff.title}")
     ctx.notify(owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
     view = HandoffView(handoff, ctx.actor, owner, release, area, note=note)
     ctx.touch(view)
@@ -97,7 +97,7 @@ async def add_planned(ctx: Ctx, *, kind: Kind, title: str, details: str, request
         kind=kind, title=title[:MAX_TITLE], details=details[:MAX_DETAILS], requester_id=requester.id,
         owner_id=owner.id if owner else None, release_id=release.id, area_id=area.id if area else None,
         due_date=due, created_at=ctx.now, plan_key=plan_key))
-    await _record(ctx, handoff, "created", None, Status.OPEN, "launch plan")
+    await record_event(ctx, handoff, "created", None, Status.OPEN, "launch plan")
     return handoff
 
 
@@ -105,8 +105,8 @@ async def cancel_planned(ctx: Ctx, handoff: Handoff, reason: str) -> None:
     """Take an untouched plan item out (re-tiering, an area skipped): cancelled, with the reason."""
     before = handoff.status
     handoff.status, handoff.status_note = Status.CANCELLED, reason
-    await _save(ctx, handoff, None)
-    await _record(ctx, handoff, "cancel", before, Status.CANCELLED, reason)
+    await save(ctx, handoff, None)
+    await record_event(ctx, handoff, "cancel", before, Status.CANCELLED, reason)
 
 
 async def move(cmd: c.MoveHandoff, ctx: Ctx, *, by_dispute: bool = False) -> HandoffView:
@@ -122,9 +122,9 @@ async def move(cmd: c.MoveHandoff, ctx: Ctx, *, by_dispute: bool = False) -> Han
     handoff.status_note = reason if cmd.action in (Action.DECLINE, Action.BLOCK, Action.ASK, Action.CANCEL) else None
     if cmd.action is Action.ANSWER and reason:
         handoff.details = f"{handoff.details}\n{reason}".strip()[:MAX_DETAILS]
-    await _save(ctx, handoff, cmd.expected_version)
-    await _record(ctx, handoff, cmd.action.value, before, handoff.status, reason)
-    await _log(ctx, handoff, _event_sentence(ctx.actor, handoff, cmd.action, reason))
+    await save(ctx, handoff, cmd.expected_version)
+    await record_event(ctx, handoff, cmd.action.value, before, handoff.status, reason)
+    await log_event(ctx, handoff, _event_sentence(ctx.actor, handoff, cmd.action, reason))
     other = view.requester if ctx.actor.id != handoff.requester_id else view.owner
     ctx.notify(other, _event_sentence(ctx.actor, handoff, cmd.action, reason), handoff.number)
     if handoff.status is Status.DONE:
@@ -133,15 +133,36 @@ async def move(cmd: c.MoveHandoff, ctx: Ctx, *, by_dispute: bool = False) -> Han
     return view
 
 
+FINISHED = frozenset({Status.DONE, Status.CANCELLED, Status.DECLINED})
+BLOCKED_BY_LINK = "waiting on #"  # the reason ``block 12 by #14`` gives: lifted when #14 is done
+
+
 async def _tell_who_waited(ctx: Ctx, done: Handoff) -> None:
-    """When the last thing a handoff waits on is done, its owner hears that it is all in."""
-    waiting = [h for h in await ctx.uow.handoffs.needed_by(done.id) if h.status in ACTIVE_STATUSES and h.owner_id]
+    """When the last thing a handoff waits on is done, its owner hears that it is all in; one
+    blocked by those links (``block 12 by #14``) is unblocked, any other block is left to its owner."""
+    waiting = [h for h in await ctx.uow.handoffs.needed_by(done.id) if h.status in ACTIVE_STATUSES]
     needs = await ctx.uow.handoffs.needs([h.id for h in waiting])
-    owners = await ctx.uow.people.get_many([h.owner_id for h in waiting if h.owner_id])
-    for h in waiting:
-        if all(n.status in (Status.DONE, Status.CANCELLED, Status.DECLINED) for n in needs.get(h.id, [])):
-            ctx.notify(owners.get(h.owner_id) if h.owner_id else None,
-                       f"{done.ref} ({done.title}) is done: everything {h.ref} {h.title} waits on is in.", h.number)
+    ready = [h for h in waiting if all(n.status in FINISHED for n in needs.get(h.id, []))]
+    for view in await views(ctx, ready):
+        await release_waiting(ctx, view, f"{done.ref} ({done.title}) is done")
+
+
+async def release_waiting(ctx: Ctx, view: HandoffView, because: str) -> None:
+    """Nothing is left that ``view`` waits on: unblock it if links blocked it, and tell its owner."""
+    h = view.handoff
+    if h.status is Status.BLOCKED and (h.status_note or "").startswith(BLOCKED_BY_LINK):
+        h.status, h.status_note = Status.IN_PROGRESS, None
+        await save(ctx, h, None)
+        await record_event(ctx, h, "unblock", Status.BLOCKED, Status.IN_PROGRESS, because)
+        await log_event(ctx, h, f"{h.ref} {h.title} is unblocked: {because}")
+        text = f"{because}: {h.ref} {h.title} is unblocked and back in progress."
+        ctx.notify(view.owner, text, h.number)
+        ctx.touch(view)
+    elif h.status is Status.BLOCKED:
+        ctx.notify(view.owner, f"{because}: everything {h.ref} {h.title} waits on is in. It is still blocked "
+                               f"({h.status_note}); `start {h.number}` when you pick it up again.", h.number)
+    else:
+        ctx.notify(view.owner, f"{because}: everything {h.ref} {h.title} waits on is in.", h.number)
 
 
 async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
@@ -153,10 +174,10 @@ async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
         raise InvalidInput(f"{new_owner.display_name} already owns {handoff.ref}.")
     before, previous = handoff.status, view.owner
     handoff.owner_id, handoff.status, handoff.status_note = new_owner.id, Status.OPEN, None
-    await _save(ctx, handoff, cmd.expected_version)
+    await save(ctx, handoff, cmd.expected_version)
     note = f"from {previous.display_name if previous else 'nobody'} to {new_owner.display_name}"
-    await _record(ctx, handoff, "reassign", before, Status.OPEN, note)
-    await _log(ctx, handoff, f"{ctx.actor.display_name} reassigned {handoff.ref} {note}")
+    await record_event(ctx, handoff, "reassign", before, Status.OPEN, note)
+    await log_event(ctx, handoff, f"{ctx.actor.display_name} reassigned {handoff.ref} {note}")
     ctx.notify(new_owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
     for party in {p.id: p for p in (previous, view.requester) if p}.values():
         ctx.notify(party, f"{ctx.actor.display_name} gave {handoff.ref} to {new_owner.display_name}", handoff.number)
@@ -168,11 +189,11 @@ async def reassign(cmd: c.ReassignHandoff, ctx: Ctx) -> HandoffView:
 async def comment(cmd: c.CommentOnHandoff, ctx: Ctx) -> HandoffView:
     view = await load(ctx, cmd.number)
     text = _short(cmd.text)
-    await _record(ctx, view.handoff, "comment", None, None, text)
-    await _log(ctx, view.handoff, f"{ctx.actor.display_name} on {view.handoff.ref}: {text}")
+    await record_event(ctx, view.handoff, "comment", None, None, text)
+    await log_event(ctx, view.handoff, f"{ctx.actor.display_name} on {view.handoff.ref}: {text}")
     for party in (view.requester, view.owner):
         ctx.notify(party, f"{ctx.actor.display_name} commented on {view.handoff.ref}: {text}", view.handoff.number)
-    await _with_history(ctx, view)  # so the refreshed card shows the comment
+    await with_history(ctx, view)  # so the refreshed card shows the comment
     ctx.touch(view)
     return view
 
@@ -186,8 +207,8 @@ async def snooze(cmd: c.SnoozeHandoff, ctx: Ctx) -> HandoffView:
     if handoff.status not in ACTIVE_STATUSES:
         raise IllegalTransition(f"{handoff.ref} is {handoff.status.label}; there is nothing to snooze.")
     handoff.snoozed_until = parse_snooze(cmd.duration, ctx.now, ctx.timezone_of(ctx.actor))
-    await _save(ctx, handoff, cmd.expected_version)
-    await _record(ctx, handoff, "snooze", None, None, f"until {handoff.snoozed_until:%Y-%m-%d %H:%M} UTC")
+    await save(ctx, handoff, cmd.expected_version)
+    await record_event(ctx, handoff, "snooze", None, None, f"until {handoff.snoozed_until:%Y-%m-%d %H:%M} UTC")
     ctx.touch(view)
     return view
 
@@ -198,8 +219,8 @@ async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
     rights.require("handoff.due", ctx.actor, parties(handoff, ctx.actor), subject=handoff.ref,
                    names=party_names(view.owner, view.requester))
     handoff.due_date = parse_due(cmd.due, ctx.today(view.owner or ctx.actor))
-    await _save(ctx, handoff, None)
-    await _record(ctx, handoff, "due", None, None, handoff.due_date.isoformat())
+    await save(ctx, handoff, None)
+    await record_event(ctx, handoff, "due", None, None, handoff.due_date.isoformat())
     ctx.notify(view.owner, f"{handoff.ref} is now due {handoff.due_date.isoformat()}", handoff.number)
     ctx.touch(view)
     return view
@@ -212,10 +233,10 @@ async def attach_message(cmd: c.AttachHandoffMessage, ctx: Ctx) -> None:
 
 
 async def show(cmd: c.ShowHandoff, ctx: Ctx) -> HandoffView:
-    return await _with_history(ctx, await load(ctx, cmd.number))
+    return await with_history(ctx, await load(ctx, cmd.number))
 
 
-async def _with_history(ctx: Ctx, view: HandoffView) -> HandoffView:
+async def with_history(ctx: Ctx, view: HandoffView) -> HandoffView:
     view.history = await ctx.uow.handoffs.history(view.handoff.id)
     view.actors = await ctx.uow.people.get_many([e.actor_id for e in view.history])
     view.needs = (await ctx.uow.handoffs.needs([view.handoff.id])).get(view.handoff.id, [])
@@ -283,7 +304,7 @@ async def _asked_from(ctx: Ctx, handoff: Handoff) -> Status | None:
     return asks[-1].from_status if asks else None
 
 
-async def _field(name: str, lookup: Awaitable[T]) -> T:
+async def tag_field(name: str, lookup: Awaitable[T]) -> T:
     """Tag a lookup's error with the form field it concerns."""
     try:
         return await lookup
@@ -297,7 +318,7 @@ def _default_kind(actor: Person) -> Kind:
     return {Role.PM: Kind.REQUIREMENT, Role.PMM: Kind.MESSAGING}.get(actor.role, Kind.QUESTION) if actor.role else Kind.QUESTION
 
 
-async def _find_area(ctx: Ctx, name: str) -> Area:
+async def find_area(ctx: Ctx, name: str) -> Area:
     match = await ctx.resolve_area(name)
     if match.area is None:
         hint = ", ".join(a.name for a in match.candidates) or "`owner list` shows them"
@@ -305,17 +326,17 @@ async def _find_area(ctx: Ctx, name: str) -> Area:
     return match.area
 
 
-async def _save(ctx: Ctx, handoff: Handoff, expected_version: int | None) -> None:
+async def save(ctx: Ctx, handoff: Handoff, expected_version: int | None) -> None:
     version = handoff.version if expected_version is None else expected_version
     handoff.updated_at = ctx.now
     await ctx.uow.handoffs.update(handoff, version)
 
 
-async def _record(ctx: Ctx, handoff: Handoff, action: str, before: Status | None, after: Status | None, note: str | None) -> None:
+async def record_event(ctx: Ctx, handoff: Handoff, action: str, before: Status | None, after: Status | None, note: str | None) -> None:
     await ctx.uow.handoffs.add_event(HandoffEvent(handoff.id, ctx.actor.id, action, before, after, note, ctx.now))
 
 
-async def _log(ctx: Ctx, handoff: Handoff, body: str) -> None:
+async def log_event(ctx: Ctx, handoff: Handoff, body: str) -> None:
     """Every handoff event lands in the knowledge thread, searchable later."""
     await ctx.record(EntryKind.HANDOFF, body, handoff.release_id, handoff.id)
 

@@ -19,12 +19,15 @@ from bot.chat.grammar.gates import parse_gate, parse_slip
 from bot.chat.grammar.handoffs import (
     parse_comment,
     parse_due,
+    parse_edit,
+    parse_link,
     parse_list,
     parse_move,
     parse_new,
     parse_reassign,
     parse_show,
     parse_snooze,
+    parse_unlink,
 )
 from bot.chat.grammar.ownership import parse_dispute, parse_owner
 from bot.chat.grammar.people import parse_load, parse_person
@@ -128,6 +131,10 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "reassign": parse_reassign,
     "comment": parse_comment,
     "due": parse_due,
+    "edit": parse_edit,
+    "change": parse_edit,
+    "link": parse_link,
+    "unlink": parse_unlink,
     "snooze": parse_snooze,
     "release": parse_release,
     "releases": lambda rest: c.ListReleases() if not rest else parse_release(rest),

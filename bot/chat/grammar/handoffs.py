@@ -158,9 +158,64 @@ def parse_show(rest: str) -> c.ShowHandoff:
     return c.ShowHandoff(handoff_number(rest, "show"))
 
 
-def parse_move(action: Action, rest: str) -> c.MoveHandoff:
+_REFS = r"#\d{1,9}(?:\s*(?:,|and|&)?\s*#\d{1,9})*"
+_BLOCK_BY = re.compile(rf"(?:by|on|waiting\s+on|waits\s+on)\s+(?P<refs>{_REFS})[.!]?", re.IGNORECASE)
+_LINK = re.compile(rf"(?:(?:needs|waits\s+on|to|on)\s+)?(?P<refs>{_REFS})[.!]?", re.IGNORECASE)
+_UNLINK = re.compile(rf"(?:(?:from|needs)\s+)?(?P<refs>{_REFS})[.!]?", re.IGNORECASE)
+_EDIT_FIELDS = {
+    "title": "title", "details": "details", "detail": "details", "description": "details", "kind": "kind",
+    "type": "kind", "release": "release", "area": "area", "reason": "reason", "question": "reason",
+}
+
+
+def parse_move(action: Action, rest: str) -> c.MoveHandoff | c.LinkHandoff:
     number, reason = handoff_number_and_text(rest, action.value)
+    if action is Action.BLOCK and (m := _BLOCK_BY.fullmatch(reason)):
+        return c.LinkHandoff(number=number, needs=_numbers(m.group("refs")), block=True)
     return c.MoveHandoff(number=number, action=action, reason=reason or None)
+
+
+def parse_link(rest: str) -> c.LinkHandoff:
+    number, text = handoff_number_and_text(rest, "link")
+    if not (m := _LINK.fullmatch(text)):
+        raise UsageError("Say what it waits on, by number: `link 12 needs #14`.", "link")
+    return c.LinkHandoff(number=number, needs=_numbers(m.group("refs")))
+
+
+def parse_unlink(rest: str) -> c.UnlinkHandoff:
+    number, text = handoff_number_and_text(rest, "unlink")
+    if not (m := _UNLINK.fullmatch(text)):
+        raise UsageError("Say which one it no longer waits on: `unlink 12 #14`.", "unlink")
+    return c.UnlinkHandoff(number=number, needs=_numbers(m.group("refs")))
+
+
+def parse_edit(rest: str) -> c.EditHandoff | c.ShowEditForm | c.SetDueDate | c.ReassignHandoff:
+    number, text = handoff_number_and_text(rest, "edit")
+    if not text:
+        return c.ShowEditForm(number)
+    word, value = split_word(text)
+    field = word.lower()
+    if field == "grey" and value.lower().startswith("area"):
+        field, value = "area", value[4:].strip()
+    if field in ("due", "date"):
+        return parse_due(f"{number} {value}")
+    if field in ("owner", "assignee"):
+        return parse_reassign(f"{number} {value}")
+    if field not in _EDIT_FIELDS:
+        raise UsageError(f"I can't edit “{word}”; you can edit title, details, kind, release, area, reason, "
+                         "due or owner.", "edit")
+    field = _EDIT_FIELDS[field]
+    if not value and field != "details":
+        raise UsageError(f"Give the new {field} after the word: `edit {number} {field} …`.", "edit")
+    if field == "kind":
+        if value.lower() not in KINDS:
+            raise UsageError("A handoff is a requirement, messaging or a question.", "edit")
+        value = KINDS[value.lower()].value
+    return c.EditHandoff(number=number, changes=((field, value),))
+
+
+def _numbers(refs: str) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(int(n) for n in re.findall(r"#(\d+)", refs)))
 
 
 def parse_reassign(rest: str) -> c.ReassignHandoff:

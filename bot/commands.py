@@ -37,6 +37,7 @@ class CreateHandoff:
     area: str | None = None
     details: str = ""
     due: str | None = None
+    due_from_title: bool = False  # ``due`` was a bare date at the end of the title: the reply says so
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -23,6 +24,8 @@ from handlers.render_text import escape, render
 LOCAL_WORKSPACE = "local"
 SHELL_CONVERSATION = "shell"  # the one "channel" of the local shell: digests print here
 PROMPT = "handoff> "
+MORE = "... "
+BLOCK = '"""'
 
 
 def local_caller(name: str, is_admin: bool = False) -> Caller:
@@ -78,16 +81,20 @@ class Shell:
 
     async def run(self, stream: TextIO, interactive: bool) -> None:
         if interactive:
-            self._print(f"Handoff local shell — you are {self.caller.display_name}. Type `help`, `as NAME`, or `quit`.")
+            self._print(f"Handoff local shell — you are {self.caller.display_name}. Type `help`, `as NAME`, or `quit`. "
+                        f"End a line with \\ to go on, or put details between {BLOCK} lines.")
         while True:
             line = await asyncio.to_thread(self._read, stream, interactive)
-            if line is None or not await self.run_line(line):
+            if line is None:
+                break
+            command = await asyncio.to_thread(gather, line, lambda: self._read(stream, interactive, MORE))
+            if not await self.run_line(command):
                 break
 
-    def _read(self, stream: TextIO, interactive: bool) -> str | None:
+    def _read(self, stream: TextIO, interactive: bool, prompt: str | None = None) -> str | None:
         if interactive:
             try:
-                return input(f"{self.caller.display_name}@{PROMPT}")
+                return input(prompt or f"{self.caller.display_name}@{PROMPT}")
             except EOFError:
                 return None
         line = stream.readline()
@@ -97,6 +104,34 @@ class Shell:
         print(text, file=self.out, flush=True)
         if not self.out.isatty():
             print(file=self.out, flush=True)
+
+
+def gather(first: str, more: Callable[[], str | None]) -> str:
+    """One command from one or more lines, so details can span lines: a line ending in ``\\``
+    goes on with the next; an unclosed ``\"\"\"`` runs to the line that closes it (the quotes are
+    dropped, the line breaks kept). The end of input closes whatever is open."""
+    lines, line = [], first.rstrip("\r\n")
+    while True:
+        if line.count(BLOCK) % 2 == 1:  # opens a block: read to its end
+            block = [line.replace(BLOCK, "")]
+            while (nxt := more()) is not None:
+                nxt = nxt.rstrip("\r\n")
+                if BLOCK in nxt:
+                    block.append(nxt.replace(BLOCK, ""))
+                    break
+                block.append(nxt)
+            lines.append("\n".join(block).strip("\n") if block[0].strip() else "\n".join(block[1:]))
+            return _joined(lines)
+        if line.endswith("\\") and (nxt := more()) is not None:
+            lines.append(line[:-1].rstrip())
+            line = nxt.rstrip("\r\n")
+            continue
+        lines.append(line.rstrip("\\").replace(BLOCK, ""))
+        return _joined(lines)
+
+
+def _joined(lines: list[str]) -> str:
+    return "\n".join(part for part in lines if part.strip() or len(lines) == 1)
 
 
 def write_new(directory: Path, file: OutFile) -> Path:

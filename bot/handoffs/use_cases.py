@@ -67,6 +67,9 @@ async def create(cmd: c.CreateHandoff, ctx: Ctx) -> HandoffView:
     to = f" to {owner.display_name}" if owner else " (no owner yet)"
     await log_event(ctx, handoff, f"{ctx.actor.display_name} handed off {handoff.ref} {kind.value}{to}: {handoff.title}")
     ctx.notify(owner, f"{ctx.actor.display_name} handed you {handoff.ref}: {handoff.title}", handoff.number)
+    if cmd.due_from_title and due:
+        note = (f"{note} " if note else "") + (f"I read “{cmd.due}” at the end of the title as the due date; "
+                                               f"`edit {handoff.number} title …` puts it back in the title.")
     view = HandoffView(handoff, ctx.actor, owner, release, area, note=note)
     ctx.touch(view)
     return view

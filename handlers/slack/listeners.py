@@ -40,6 +40,8 @@ def register(app: AsyncApp, surface: SlackSurface) -> None:
     app.view(views.COMMAND_TEXT)(listeners.submit_command_text)
     app.action(re.compile(r"^handoff\.snooze_(1d|3d)$"))(listeners.snooze)
     app.action(re.compile(r"^handoff\.(ask|answer|decline|block|cancel|comment|reassign|not_mine)$"))(listeners.open_form)
+    app.action("handoff.edit")(listeners.open_edit)
+    app.view(views.EDIT)(listeners.submit_edit)
     app.view(views.REASON)(listeners.submit_form)
     app.view(views.COMMENT)(listeners.submit_form)
     app.view(views.REASSIGN)(listeners.submit_form)
@@ -197,6 +199,37 @@ class Listeners:
         else:
             view = views.reason_modal(_REASON_MOVES[name], target, f"#{number}")
         await client.views_open(trigger_id=_trigger(body), view=view)
+
+    async def open_edit(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+                        context: AsyncBoltContext) -> None:
+        """The Edit button: the form prefilled from the handoff as it is now, or why not, privately."""
+        await ack()
+        number, _ = _number_version(action.get("value", ""))
+        channel, ts = _container(body)
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.execute(caller, c.ShowEditForm(number))
+        form = outcome.reply.form
+        if form is None:
+            self.surface.background(self.surface.tell(client, channel, caller.user_id, outcome.reply))
+            return
+        _, version = _number_version(form.value)
+        target = views.Target(number, version, channel, ts, "handoff.edit")
+        await client.views_open(trigger_id=_trigger(body), view=views.form_modal(form, target))
+
+    async def submit_edit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+                          context: AsyncBoltContext) -> None:
+        command = views.read_edit(view)
+        target = views.Target.load(view.get("private_metadata", ""))
+        caller = await self.caller_for(client, body, context)
+        outcome = await self.core.execute(caller, command)
+        if outcome.reply.is_error:
+            fields = [f for f, _ in command.changes] or ["title"]
+            field = outcome.reply.field if outcome.reply.field in fields else fields[0]
+            await ack(response_action="errors", errors={field: message_of(outcome.reply)[:150]})
+            return
+        await ack()
+        clicked = (target.channel, target.ts) if target.channel and target.ts else None
+        self.surface.background(self.surface.deliver(client, caller, outcome, origin_channel=target.channel, clicked=clicked))
 
     async def submit_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         target = views.Target.load(view.get("private_metadata", ""))

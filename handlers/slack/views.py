@@ -28,7 +28,7 @@ from slack_sdk.models.views import View
 from bot import commands as c
 from bot.domain import Action, EntryKind, Kind
 from bot.releases.plan import TIERS
-from bot.reply import Reply
+from bot.reply import Form, Reply
 from handlers.slack.render import render_dicts
 
 NEW_HANDOFF = "handoff_new"
@@ -38,6 +38,8 @@ REASSIGN = "handoff_reassign"
 RELEASE_ENTRY = "release_entry"
 NEW_RELEASE = "release_new"
 COMMAND_TEXT = "command_text"
+EDIT = "handoff_edit"
+SLACK_TEXT_MAX = 3000  # plain_text_input's max_length
 MAX_OPTIONS = 100
 HOME_BLOCKS = 100
 
@@ -205,6 +207,42 @@ def reassign_modal(target: Target, ref: str) -> dict[str, Any]:
     block = InputBlock(block_id="owner", label="New owner", element=UserSelectElement(action_id="owner"))
     return View(type="modal", callback_id=REASSIGN, title=f"Reassign {ref}"[:24], submit="Reassign", close="Cancel",
                 private_metadata=target.dump(), blocks=[block]).to_dict()
+
+
+def form_modal(form: Form, target: Target) -> dict[str, Any]:
+    """A core :class:`Form` (the edit form) as a modal: pick lists as selects, the rest as text.
+
+    A text field whose value Slack cannot hold (over 3,000 characters) is left out, so it is
+    sent back unchanged rather than cut."""
+    blocks = []
+    for f in form.fields:
+        if f.choices:
+            options = [Option(text=label[:75], value=value[:150]) for value, label in f.choices[:MAX_OPTIONS]]
+            initial = next((o for o in options if o.value == f.value), None)
+            element: Any = StaticSelectElement(action_id=f.id, options=options, initial_option=initial)
+        elif len(f.value) <= SLACK_TEXT_MAX:
+            element = PlainTextInputElement(action_id=f.id, multiline=f.multiline, initial_value=f.value or None,
+                                            max_length=min(f.max_length, SLACK_TEXT_MAX))
+        else:
+            continue
+        blocks.append(InputBlock(block_id=f.id, label=f.label, optional=not f.required, element=element))
+    return View(type="modal", callback_id=EDIT, title=form.title[:24], submit=form.submit[:24], close="Cancel",
+                private_metadata=target.dump(), blocks=blocks).to_dict()
+
+
+@_reader
+def read_edit(view: dict[str, Any]) -> c.EditHandoff:
+    """The edit a submitted :func:`form_modal` asks for: every field it showed, as it was sent."""
+    target = Target.load(view.get("private_metadata", ""))
+    changes = []
+    for block, elements in state_of(view).items():
+        if block not in c.EDITABLE_FIELDS:
+            raise TypeError(f"a field the edit form does not have: {block!r}")
+        element = elements.get(block) or {}
+        option = element.get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else element.get("value")
+        changes.append((block, _str_or_none(value) or ""))
+    return c.EditHandoff(target.number, tuple(changes), target.version)
 
 
 def release_entry_modal(releases: list[str], text: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot import commands as c
 from bot.domain import Kind
+from bot.reply import Form
 from handlers.teams.render import SCHEMA, VERSION
 
 NEW_HANDOFF = "handoff.new"
@@ -71,6 +72,42 @@ def read_new_handoff(value: dict[str, Any]) -> c.CreateHandoff:
         kind=Kind(kind) if kind in {k.value for k in Kind} else None,
         release=text("release") or None, area=text("area") or None, details=text("details"), due=text("due") or None,
     )
+
+
+EDIT_SAVE = "handoff.edit_save"
+
+
+def form_card(form: Form, values: dict[str, Any] | None = None, problem: str | None = None,
+              field: str | None = None) -> dict[str, Any]:
+    """A core :class:`Form` (the edit form) as a card; sent again with the person's values and
+    the problem next to its field when the core refuses them."""
+    v = values or {}
+    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": form.title, "weight": "Bolder", "size": "Medium",
+                                   "wrap": True}]
+    if problem:
+        body.append({"type": "TextBlock", "text": problem, "color": "Attention", "wrap": True})
+    for f in form.fields:
+        value = str(v.get(f.id, f.value))
+        element: dict[str, Any] = {"id": f.id, "label": f.label, "isRequired": f.required}
+        if f.choices:
+            element |= {"type": "Input.ChoiceSet", "style": "filtered" if len(f.choices) > 5 else "compact",
+                        "choices": [{"title": label, "value": val} for val, label in f.choices[:MAX_CHOICES]]}
+        else:
+            element |= {"type": "Input.Text", "isMultiline": f.multiline, "maxLength": f.max_length}
+        if value:
+            element["value"] = value
+        if f.required or field == f.id:
+            element["errorMessage"] = problem if field == f.id and problem else f"{f.label} can't be empty."
+        body.append(element)
+    data = {"handoff_action": EDIT_SAVE, "value": form.value, "fields": ",".join(f.id for f in form.fields),
+            "form": form.action}
+    return _card(body, [{"type": "Action.Submit", "title": form.submit, "style": "positive", "data": data}])
+
+
+def read_edit(value: dict[str, Any], number: int, version: int | None) -> c.EditHandoff:
+    """Every field the form showed, as the person left it (an input left empty reads as "")."""
+    shown = [f for f in str(value.get("fields") or "").split(",") if f in c.EDITABLE_FIELDS]
+    return c.EditHandoff(number, tuple((f, str(value.get(f) or "")) for f in shown), version)
 
 
 def command_text_form(action: str, label: str, command: str) -> dict[str, Any]:

@@ -235,6 +235,12 @@ class TeamsBot(ActivityHandler):
         elif action in _WITH_TEXT or action == "handoff.comment":
             await turn_context.send_activity(_attach(forms.text_form(action, n, v)))
             return
+        elif action == "handoff.edit":
+            await self._edit_form(turn_context, caller, n)
+            return
+        elif action == forms.EDIT_SAVE:
+            await self._submit_edit(turn_context, caller, forms.read_edit(value, n, v))
+            return
         elif action in ("handoff.reassign", "handoff.not_mine"):
             await turn_context.send_activity(_card(Reply(title=f"Who should own #{n}? Type: reassign {n} @name")))
             return
@@ -244,6 +250,26 @@ class TeamsBot(ActivityHandler):
         outcome = await self.core.execute(caller, command)
         clicked = turn_context.activity.reply_to_id
         await self._deliver(turn_context, caller, outcome, clicked=clicked)
+        await self._release_threads(turn_context, caller, outcome)
+
+    async def _edit_form(self, turn_context: TurnContext, caller: Caller, number: int) -> None:
+        """The Edit button: a card form prefilled from the handoff as it is now, or why not."""
+        outcome = await self.core.execute(caller, c.ShowEditForm(number))
+        form = outcome.reply.form
+        await turn_context.send_activity(_attach(forms.form_card(form)) if form else _card(outcome.reply))
+
+    async def _submit_edit(self, turn_context: TurnContext, caller: Caller, command: c.EditHandoff) -> None:
+        """Saved: the form card becomes the handoff's card. Refused: the form again, the problem by its field."""
+        outcome = await self.core.execute(caller, command)
+        if outcome.reply.is_error:
+            again = await self.core.execute(caller, c.ShowEditForm(command.number))
+            if again.reply.form is None:
+                await turn_context.send_activity(_card(outcome.reply))
+                return
+            await turn_context.send_activity(_attach(forms.form_card(
+                again.reply.form, {f: v for f, v in command.changes}, message_of(outcome.reply), outcome.reply.field)))
+            return
+        await self._deliver(turn_context, caller, outcome, clicked=turn_context.activity.reply_to_id)
         await self._release_threads(turn_context, caller, outcome)
 
     async def _command_click(self, turn_context: TurnContext, caller: Caller, action: str, value: dict[str, Any]) -> None:

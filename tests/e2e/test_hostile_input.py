@@ -85,12 +85,13 @@ UNKNOWN = st.dictionaries(st.text(min_size=1, max_size=10).map(lambda k: f"x_{k}
 
 ACTION_IDS = ("handoff.ack", "handoff.start", "handoff.done", "handoff.reopen", "handoff.decline", "handoff.ask",
               "handoff.answer", "handoff.block", "handoff.cancel", "handoff.comment", "handoff.reassign",
-              "handoff.not_mine", "handoff.snooze_1d", "handoff.snooze_3d", "handoff.draft", "draft.use",
+              "handoff.not_mine", "handoff.edit", "handoff.snooze_1d", "handoff.snooze_3d", "handoff.draft", "draft.use",
               "draft.regenerate", "draft.discard", "cmd.run.0a1b2c3d", "cmd.ask.0a1b2c3d")
 BUTTON_VALUES = mostly(st.sampled_from(["1:1", "1:2", "1", "0:0", "99:1", "-1:1", "1:x", "1:1:1", ":", "", *COMMANDS])
                        | st.from_regex(r"\A-?\d{1,4}(:-?\d{0,4})?\Z") | COMMAND_TEXT)
 
-CALLBACK_IDS = ("handoff_new", "handoff_reason", "handoff_comment", "handoff_reassign", "release_entry", "command_text")
+CALLBACK_IDS = ("handoff_new", "handoff_reason", "handoff_comment", "handoff_reassign", "release_entry", "command_text",
+                "handoff_edit")
 TARGET_META = st.fixed_dictionaries({
     "n": mostly(st.just(1), SCALARS), "v": mostly(st.none() | st.just(1), SCALARS), "ch": mostly(st.just("C1"), SCALARS),
     "ts": mostly(st.just("1.1"), SCALARS),
@@ -104,7 +105,7 @@ MATCHED_METADATA = {
     "handoff_new": st.fixed_dictionaries({"ch": mostly(st.just("C1") | st.none(), SCALARS)}).map(json.dumps),
     "handoff_reason": TARGET_META.map(json.dumps), "handoff_comment": TARGET_META.map(json.dumps),
     "handoff_reassign": TARGET_META.map(json.dumps), "command_text": COMMAND_META.map(json.dumps),
-    "release_entry": st.just(""),
+    "release_entry": st.just(""), "handoff_edit": TARGET_META.map(json.dumps),
 }
 VIEWS = mostly(st.sampled_from(CALLBACK_IDS).flatmap(lambda cb: st.tuples(st.just(cb), mostly(MATCHED_METADATA[cb], ODD_METADATA))),
                st.tuples(st.text(max_size=20), ODD_METADATA), odds=7)
@@ -332,10 +333,11 @@ async def test_event_callbacks_with_odd_shapes(arena: SlackArena, event: Any, en
 
 TEAMS_ACTIONS = ("handoff.new", "handoff.ack", "handoff.start", "handoff.done", "handoff.decline", "handoff.ask",
                  "handoff.comment", "handoff.reassign", "handoff.snooze_1d", "handoff.draft", "draft.use",
-                 "draft.discard", "cmd.run.0a1b2c3d", "cmd.ask.0a1b2c3d")
+                 "draft.discard", "cmd.run.0a1b2c3d", "cmd.ask.0a1b2c3d", "handoff.edit", "handoff.edit_save")
 CARD_VALUE = mostly(st.fixed_dictionaries(
     {"handoff_action": mostly(st.sampled_from(TEAMS_ACTIONS), SCALARS), "value": BUTTON_VALUES},
     optional={"text": mostly(st.text(max_size=40), SCALARS), "label": SCALARS,
+              "fields": mostly(st.sampled_from(["title", "title,kind,release", "reason", "x,y"]), SCALARS),
               "title": mostly(st.text(max_size=40), SCALARS), "owner": mostly(st.sampled_from(["lee", "@Lee"]), SCALARS),
               "due": mostly(st.sampled_from(["2026-12-01", "2020-01-01", "not a date"]), SCALARS),
               "kind": mostly(st.sampled_from(["requirement", "nope"]), SCALARS), "release": mostly(st.just("v2.3"), SCALARS)}))

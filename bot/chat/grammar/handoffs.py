@@ -6,6 +6,7 @@ import re
 
 from bot import commands as c
 from bot.chat.grammar.words import (
+    ANY_DAY,
     KINDS,
     MAX_TITLE,
     MENTION,
@@ -17,7 +18,9 @@ from bot.chat.grammar.words import (
     take_name,
     user_ref,
 )
+from bot.dates import parse_date
 from bot.domain import Action, Kind, Status
+from bot.errors import InvalidInput
 
 STATUS_WORDS = {
     "open": Status.OPEN, "acknowledged": Status.ACKNOWLEDGED, "acked": Status.ACKNOWLEDGED,
@@ -28,22 +31,30 @@ STATUS_WORDS = {
 }
 
 
+class BadDue(UsageError):
+    """A due date in the header that is no date: said, not taken as part of the title."""
+
+
 def parse_new(text: str) -> c.CreateHandoff:
     if not text:
         raise UsageError("Say what you are handing off and to whom.", "new")
     header, body = _split_header(text)
-    owner, kind, release, area = parse_header(header) if header is not None else (None, None, None, None)
+    owner, kind, release, area, due = parse_header(header) if header is not None else (None, None, None, None, None)
     if header is None:
         owner, kind, body = _leading_owner_and_kind(body)
     title, details = _split_details(body)
-    title, due = _trailing_due(title)
+    title, trailing, guessed = _trailing_due(title)
+    details, in_details = _due_in_details(details)
+    due = due or trailing or in_details
+    guessed = guessed and due == trailing
     if not title:
         raise UsageError("The handoff needs a title after the colon.", "new")
     if len(title) > MAX_TITLE:
         raise UsageError(
             f"Keep the title under {MAX_TITLE} characters; put the rest after ` | ` as details.", "new"
         )
-    return c.CreateHandoff(title=title, owner=owner, kind=kind, release=release, area=area, details=details, due=due)
+    return c.CreateHandoff(title=title, owner=owner, kind=kind, release=release, area=area, details=details, due=due,
+                           due_from_title=guessed)
 
 
 def _split_header(text: str) -> tuple[str | None, str]:
@@ -56,6 +67,8 @@ def _split_header(text: str) -> tuple[str | None, str]:
         return None, text
     try:
         parse_header(head)
+    except BadDue:
+        raise
     except UsageError:
         return None, text
     return head, body.strip()
@@ -74,8 +87,8 @@ def _header_colon(text: str) -> int:
     return -1
 
 
-def parse_header(header: str) -> tuple[c.UserRef | None, Kind | None, str | None, str | None]:
-    owner = kind = release = area = None
+def parse_header(header: str) -> tuple[c.UserRef | None, Kind | None, str | None, str | None, str | None]:
+    owner = kind = release = area = due = None
     rest = header.strip()
     while rest:
         if m := MENTION.match(rest):
@@ -90,6 +103,8 @@ def parse_header(header: str) -> tuple[c.UserRef | None, Kind | None, str | None
             kind, rest = KINDS[lower], after
         elif lower == "for" and after and release is None:
             release, rest = take_name(after)
+        elif lower in ("by", "due", "before") and after and due is None:
+            due, rest = _header_due(after)
         elif lower == "about" and after and area is None:
             area, _, rest = after.partition(" for ")
             rest = f"for {rest}" if rest else ""
@@ -98,7 +113,17 @@ def parse_header(header: str) -> tuple[c.UserRef | None, Kind | None, str | None
             raise UsageError(f"I don't understand “{word}” before the colon.", "new")
     if owner is None and kind is None and release is None and area is None:
         raise UsageError("Empty header.", "new")
-    return owner, kind, release, area
+    return owner, kind, release, area, due
+
+
+def _header_due(text: str) -> tuple[str, str]:
+    """``fri for v2.3`` -> (``fri``, ``for v2.3``): a due date in the header runs to the next keyword."""
+    m = re.search(r"\s+(?=(?:for|about)\s)|\s+(?=@|<@)", text, re.IGNORECASE)
+    due, rest = (text[: m.start()], text[m.end():]) if m else (text, "")
+    due = re.sub(r"^(?:by|on)\s+", "", due.strip(), flags=re.IGNORECASE)
+    if not is_date(due):
+        raise BadDue(f"I can't read “{due}” as a due date; try `by fri`, `by dec 12` or `by 2026-12-15`.", "new")
+    return due, rest
 
 
 def _leading_owner_and_kind(text: str) -> tuple[c.UserRef | None, Kind | None, str]:
@@ -119,11 +144,36 @@ def _split_details(body: str) -> tuple[str, str]:
     return body[: m.start()].strip(), body[m.end():].strip()
 
 
-def _trailing_due(title: str) -> tuple[str, str | None]:
-    m = re.search(r"\s+(?:by|due(?:\s+by|\s+on)?|before)\s+(.{1,40}?)[.!]?$", title, re.IGNORECASE)
+def _trailing_due(title: str) -> tuple[str, str | None, bool]:
+    """A due date at the end of the title: after by/due/before/on/until (taken), or a bare date
+    phrase (taken too, and said so in the reply, since the person may have meant it as title)."""
+    m = re.search(r"\s+(?:by|due(?:\s+by|\s+on)?|before|on|until|till|for)\s+(.{1,40}?)[.!]?$", title, re.IGNORECASE)
     if m and is_date(m.group(1)):
-        return title[: m.start()].strip(), m.group(1).strip()
-    return title, None
+        return title[: m.start()].strip(), m.group(1).strip(), False
+    words = title.rstrip(".!").split()
+    for size in range(min(4, len(words) - 1), 0, -1):
+        phrase = " ".join(words[-size:])
+        if _clearly_a_date(phrase):
+            return " ".join(words[:-size]), phrase, True
+    return title, None, False
+
+
+def _clearly_a_date(phrase: str) -> bool:
+    try:
+        return parse_date(phrase, ANY_DAY) is not None
+    except InvalidInput:
+        return False
+
+
+def _due_in_details(details: str) -> tuple[str, str | None]:
+    """A ``due: fri`` line in the details is the due date, not a detail; one that is no date is refused."""
+    m = re.search(r"(?:^|\n|;\s*|,\s*)(?:due|by|deadline)\s*:\s*([^\n;,]{1,40})\s*(?=$|\n|;|,)", details, re.IGNORECASE)
+    if not m:
+        return details, None
+    due = m.group(1).strip()
+    if not is_date(due):
+        raise UsageError(f"I can't read “{due}” as a due date; try `due: fri` or `due: 2026-12-15`.", "new")
+    return (details[: m.start()] + details[m.end():]).strip(" \n;,"), due
 
 
 def parse_list(rest: str) -> c.ListHandoffs:

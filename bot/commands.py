@@ -429,6 +429,13 @@ class ShowWorkload:
     person: UserRef | None = None  # only this person (still measured against the whole team)
 
 
+@dataclass(frozen=True)
+class ExportAllReleases:
+    """``release export all``: every open release's handoffs in one CSV, for a platform to deliver."""
+
+    public: bool = False  # the file goes where many people see it: leave out what was said privately
+
+
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
@@ -439,4 +446,5 @@ Command = (
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
     | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
     | WatchGates | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
+    | ExportAllReleases
 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bot import commands as c
 from bot.context import Caller, Ctx, find_release
-from bot.domain import EntryKind, Handoff, HandoffEvent, Release
+from bot.domain import CLOSED_RELEASES, EntryKind, Handoff, HandoffEvent, Release
 from bot.duties import OwnershipIndex, load_area_scope
 from bot.gates.decisions import blocker
 from bot.ports import HandoffQuery, UnitOfWork
@@ -30,7 +30,7 @@ MAX_ROWS = 5000  # per table: a release with more is cut, and the summary says s
 REPLY_DECISIONS = 5
 
 
-def shared_publicly(cmd: c.ExportRelease, caller: Caller) -> bool:
+def shared_publicly(cmd: c.ExportRelease | c.ExportAllReleases, caller: Caller) -> bool:
     """Whether the files go where more people see them than the private conversations they draw on."""
     return cmd.public or caller.public_reply or not caller.private_conversation
 
@@ -129,3 +129,35 @@ def summary_reply(brief: LaunchBrief, out_files: list[OutFile]) -> Reply:
     return out.build()
 
 
+
+# --- every open release at once --------------------------------------------------------------
+
+ALL_CSV = "handoffs-all.csv"
+
+
+async def export_all(cmd: c.ExportAllReleases, ctx: Ctx) -> Reply:
+    """``release export all``: one CSV of every open release's handoffs, release by release."""
+    uow = ctx.uow
+    keep = Keep(shared_publicly(cmd, ctx.caller), ctx.actor.id)
+    releases = sorted((r for r in await uow.releases.list() if r.status not in CLOSED_RELEASES),
+                      key=lambda r: (r.target_date is None, r.target_date, r.name.casefold()))
+    rows: list[tuple[Release, Handoff]] = []
+    counts: list[tuple[Release, int]] = []
+    for release in releases:
+        handoffs, total = await release_handoffs(uow, release, keep)
+        rows += [(release, h) for h in handoffs]
+        counts.append((release, total))
+    history = await histories(uow, [h for _, h in rows])
+    ids = {*(h.requester_id for _, h in rows), *(h.owner_id for _, h in rows if h.owner_id)}
+    people = await uow.people.get_many(sorted(ids))
+    sheet = fmt.HandoffSheet(rows, history, people, {a.id: a for a in await uow.areas.list()})
+    ctx.files.append(csv_file(ALL_CSV, "Handoffs: every open release", sheet))
+    return all_reply(counts, keep.public)
+
+
+def all_reply(counts: list[tuple[Release, int]], public: bool) -> Reply:
+    total = sum(n for _, n in counts)
+    out = ReplyBuilder(title=f"Handoffs of {fmt.plural(len(counts), 'open release')}: {fmt.plural(total, 'handoff')}")
+    out.bullets([(Strong(r.name), f" — {fmt.plural(n, 'handoff')}") for r, n in counts])
+    left_out = " What was said in private conversations is left out." if public else ""
+    return out.context(f"File: {ALL_CSV}.{left_out}").build()

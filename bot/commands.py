@@ -436,6 +436,12 @@ class ExportAllReleases:
     public: bool = False  # the file goes where many people see it: leave out what was said privately
 
 
+@dataclass(frozen=True)
+class ShowReleaseBoard:
+    """``releases board``: every open release in one reply, its gates as a row of marks."""
+
+
+
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
@@ -446,5 +452,5 @@ Command = (
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
     | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
     | WatchGates | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
-    | ExportAllReleases
+    | ExportAllReleases | ShowReleaseBoard
 )

@@ -1,4 +1,4 @@
-"""Release commands: release new/list/board/show/owner/export/calendar, notes and decisions, the launch
+"""Release commands: release new/list/board/show/owner/export, notes and decisions, the launch
 plan and its statement, the release's lifecycle, search."""
 
 from __future__ import annotations
@@ -88,6 +88,10 @@ def parse_release(rest: str) -> c.Command:
         if not name or extra:
             raise UsageError("Name one release to export (`release export v2.3`), or `release export all`.", "release")
         return c.ExportRelease(name)
+    if sub == "board":
+        if after.strip():
+            raise UsageError("`release board` shows every open release; `release show v2.3` shows one.", "release")
+        return c.ShowReleaseBoard()
     if sub in ("note", "decide", "decision"):
         return parse_entry(EntryKind.NOTE if sub == "note" else EntryKind.DECISION, after)
     if sub == "slip":
@@ -101,7 +105,7 @@ def parse_release(rest: str) -> c.Command:
     name, extra = take_name(rest)
     if not extra:
         return c.ShowRelease(name)
-    raise UsageError(f"`release` takes new, list, board, show, plan, tier, skip, brief, confirm, export, calendar, note, "
+    raise UsageError(f"`release` takes new, list, board, show, plan, tier, skip, brief, confirm, export, note, "
                      f"decide, owner, rename, target, ship, close or slip, not “{sub}”.", "release")
 
 

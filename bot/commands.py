@@ -441,6 +441,12 @@ class ShowReleaseBoard:
     """``releases board``: every open release in one reply, its gates as a row of marks."""
 
 
+@dataclass(frozen=True)
+class ReleaseCalendar:
+    """``release calendar [name]``: an iCalendar file of target dates and gate due dates."""
+
+    name: str | None = None  # one release; None: every open one
+
 
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
@@ -452,5 +458,5 @@ Command = (
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
     | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
     | WatchGates | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
-    | ExportAllReleases | ShowReleaseBoard
+    | ExportAllReleases | ShowReleaseBoard | ReleaseCalendar
 )

@@ -1,4 +1,4 @@
-"""Release commands: release new/list/board/show/owner/export, notes and decisions, the launch
+"""Release commands: release new/list/board/show/owner/export/calendar, notes and decisions, the launch
 plan and its statement, the release's lifecycle, search."""
 
 from __future__ import annotations
@@ -92,6 +92,13 @@ def parse_release(rest: str) -> c.Command:
         if after.strip():
             raise UsageError("`release board` shows every open release; `release show v2.3` shows one.", "release")
         return c.ShowReleaseBoard()
+    if sub == "calendar":
+        if after.strip().lower() in ("", "all"):
+            return c.ReleaseCalendar()
+        name, extra = take_name(after)
+        if not name or extra:
+            raise UsageError("Name one release (`release calendar v2.3`), or none for every open one.", "release")
+        return c.ReleaseCalendar(name)
     if sub in ("note", "decide", "decision"):
         return parse_entry(EntryKind.NOTE if sub == "note" else EntryKind.DECISION, after)
     if sub == "slip":
@@ -105,7 +112,7 @@ def parse_release(rest: str) -> c.Command:
     name, extra = take_name(rest)
     if not extra:
         return c.ShowRelease(name)
-    raise UsageError(f"`release` takes new, list, board, show, plan, tier, skip, brief, confirm, export, note, "
+    raise UsageError(f"`release` takes new, list, board, show, plan, tier, skip, brief, confirm, export, calendar, note, "
                      f"decide, owner, rename, target, ship, close or slip, not “{sub}”.", "release")
 
 

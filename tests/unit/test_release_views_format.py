@@ -1,4 +1,4 @@
-"""Formatting across releases: the board's gate marks, the .ics, the CSV's quoting, Teams' file offers."""
+"""Formatting across releases: the board's gate marks (on every platform), the .ics, the CSV's quoting, Teams' offers."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ from bot.releases.board import LEGEND, BoardLine, board_reply, gate_marks
 from bot.releases.calendar import ics, uid_part
 from bot.releases.export_format import CSV_COLUMNS, HandoffSheet, handoffs_csv
 from bot.reply import OutFile, plain_text
+from handlers.render_text import render
+from handlers.slack.render import render_dicts
 from handlers.teams.files import Offer
+from handlers.teams.render import render_card
+from tests.e2e.teams_harness import assert_valid_card
 
 TODAY = date(2026, 12, 5)
 NOW = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
@@ -100,3 +104,14 @@ def test_a_teams_offer_rebuilds_the_command_that_made_its_file() -> None:
                                                     else c.ExportRelease("v2.3", public=False))
     assert Offer.read({"handoff_export": "", "file": "f"}) is None  # one release's export names it
     assert Offer.read({"handoff_export": "v2.3", "file": "f", "kind": "rm -rf"}) is None
+
+
+def test_every_platform_renders_the_board_and_escapes_the_names() -> None:
+    lines = [BoardLine(release(name="<!channel> *v3*", tier=1), [gate(1, GateStatus.APPROVED, None)], 1, 0, 0, None)]
+    reply = board_reply(lines, TODAY)
+    slack = str(render_dicts(reply))
+    assert "<!channel>" not in slack and "&lt;!channel&gt;" in slack and "✓" in slack
+    card = render_card(reply)
+    assert_valid_card(card)
+    assert "✓" in str(card) and "Tier 1" in str(card)
+    assert "<!channel> *v3*" in render(reply) and LEGEND in render(reply)

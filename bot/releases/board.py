@@ -13,9 +13,10 @@ from datetime import date
 
 from bot import commands as c
 from bot.context import Ctx
-from bot.domain import CLOSED_RELEASES, Gate, GateStatus, Release, Status
+from bot.domain import Gate, GateStatus, Release, Status
 from bot.ports import HandoffQuery, UnitOfWork
 from bot.releases.readiness import risk
+from bot.releases.use_cases import open_releases
 from bot.reply import Code, Reply, ReplyBuilder, Span, Strong
 from bot.wording import due_text
 
@@ -36,8 +37,7 @@ class BoardLine:
 
 async def board(_: c.ShowReleaseBoard, ctx: Ctx) -> list[BoardLine]:
     """The open releases (not shipped or closed), soonest target first, those without one last."""
-    releases = sorted((r for r in await ctx.uow.releases.list() if r.status not in CLOSED_RELEASES),
-                      key=lambda r: (r.target_date is None, r.target_date, r.name.casefold()))
+    releases = await open_releases(ctx.uow)
     return [await _line(ctx.uow, r, ctx.today()) for r in releases]
 
 

@@ -15,8 +15,9 @@ from icalendar import Calendar, Event
 
 from bot import commands as c
 from bot.context import Ctx, find_release
-from bot.domain import CLOSED_RELEASES, Gate, Release
+from bot.domain import Gate, Release
 from bot.releases import export_format as fmt
+from bot.releases.use_cases import open_releases
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong
 
 PRODID = "-//Handoff//Release calendar//EN"
@@ -28,8 +29,7 @@ async def calendar(cmd: c.ReleaseCalendar, ctx: Ctx) -> Reply:
     if cmd.name:
         releases = [await find_release(ctx.uow, cmd.name)]
     else:
-        releases = sorted((r for r in await ctx.uow.releases.list() if r.status not in CLOSED_RELEASES),
-                          key=lambda r: (r.target_date is None, r.target_date, r.name.casefold()))
+        releases = await open_releases(ctx.uow)
     dated = [(r, [g for g in await ctx.uow.gates.for_release(r.id) if g.due_date]) for r in releases]
     title = f"Releases: {cmd.name}" if cmd.name else "Releases: every open one"
     cal = ics(dated, ctx.workspace.id, ctx.now, title)

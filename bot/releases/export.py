@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from bot import commands as c
 from bot.context import Caller, Ctx, find_release
-from bot.domain import CLOSED_RELEASES, EntryKind, Handoff, HandoffEvent, Release
+from bot.domain import EntryKind, Handoff, HandoffEvent, KnowledgeEntry, Release
 from bot.duties import OwnershipIndex, load_area_scope
 from bot.gates.decisions import blocker
 from bot.ports import HandoffQuery, UnitOfWork
 from bot.releases import export_format as fmt
 from bot.releases.export_format import LaunchBrief
+from bot.releases.use_cases import open_releases
 from bot.reply import OutFile, Reply, ReplyBuilder, Strong
 
 MAX_ROWS = 5000  # per table: a release with more is cut, and the summary says so
@@ -58,6 +59,13 @@ async def histories(uow: UnitOfWork, handoffs: list[Handoff]) -> dict[int, list[
     return {h.id: await uow.handoffs.history(h.id) for h in handoffs}
 
 
+async def thread(uow: UnitOfWork, release: Release, keep: Keep) -> list[KnowledgeEntry]:
+    """The release's decisions and notes the files may show, oldest first."""
+    kinds = frozenset({EntryKind.DECISION, EntryKind.NOTE})
+    entries = await uow.knowledge.latest(release.id, kinds, 2 * MAX_ROWS, not keep.public)
+    return [e for e in reversed(entries) if keep(e.private, e.author_id)]
+
+
 async def load(cmd: c.ExportRelease, ctx: Ctx) -> LaunchBrief:
     uow = ctx.uow
     release = await find_release(uow, cmd.name)
@@ -65,9 +73,7 @@ async def load(cmd: c.ExportRelease, ctx: Ctx) -> LaunchBrief:
     public = keep.public
     handoffs, total = await release_handoffs(uow, release, keep)
     history = await histories(uow, handoffs)
-    kinds = frozenset({EntryKind.DECISION, EntryKind.NOTE})
-    entries = [e for e in reversed(await uow.knowledge.latest(release.id, kinds, 2 * MAX_ROWS, not public))
-               if keep(e.private, e.author_id)]
+    entries = await thread(uow, release, keep)
     decisions = [e for e in entries if e.kind is EntryKind.DECISION]
     notes = [e for e in entries if e.kind is EntryKind.NOTE]
     drafts = [d for d in await uow.drafts.for_release(release.id, not public) if keep(d.private, d.created_by)]
@@ -129,7 +135,6 @@ def summary_reply(brief: LaunchBrief, out_files: list[OutFile]) -> Reply:
     return out.build()
 
 
-
 # --- every open release at once --------------------------------------------------------------
 
 ALL_CSV = "handoffs-all.csv"
@@ -139,8 +144,7 @@ async def export_all(cmd: c.ExportAllReleases, ctx: Ctx) -> Reply:
     """``release export all``: one CSV of every open release's handoffs, release by release."""
     uow = ctx.uow
     keep = Keep(shared_publicly(cmd, ctx.caller), ctx.actor.id)
-    releases = sorted((r for r in await uow.releases.list() if r.status not in CLOSED_RELEASES),
-                      key=lambda r: (r.target_date is None, r.target_date, r.name.casefold()))
+    releases = await open_releases(uow)
     rows: list[tuple[Release, Handoff]] = []
     counts: list[tuple[Release, int]] = []
     for release in releases:

@@ -467,6 +467,25 @@ class ShowWorkload:
     person: UserRef | None = None  # only this person (still measured against the whole team)
 
 
+@dataclass(frozen=True)
+class ExportAllReleases:
+    """``release export all``: every open release's handoffs in one CSV, for a platform to deliver."""
+
+    public: bool = False  # the file goes where many people see it: leave out what was said privately
+
+
+@dataclass(frozen=True)
+class ShowReleaseBoard:
+    """``releases board``: every open release in one reply, its gates as a row of marks."""
+
+
+@dataclass(frozen=True)
+class ReleaseCalendar:
+    """``release calendar [name]``: an iCalendar file of target dates and gate due dates."""
+
+    name: str | None = None  # one release; None: every open one
+
+
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
     | CommentOnHandoff | SnoozeHandoff | SetDueDate | EditHandoff | ShowEditForm | LinkHandoff | UnlinkHandoff | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
@@ -477,4 +496,5 @@ Command = (
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
     | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
     | WatchGates | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
+    | ExportAllReleases | ShowReleaseBoard | ReleaseCalendar
 )

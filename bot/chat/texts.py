@@ -45,12 +45,13 @@ USAGE: dict[str, Usage] = {
     "unlink": Usage("unlink <N> #<M>", "unlink 12 #14", "it no longer waits on that one"),
     "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
-        "release new <name> [<target date>] [tier 1|2|3] [#channel] | list | show <name> | plan <name> | "
+        "release new <name> [<target date>] [tier 1|2|3] [#channel] | list | board | show <name> | plan <name> | "
         "tier <name> <1-3> | skip|unskip <name> <area>[: why] | brief <name> <what it does> | confirm <name> | "
-        "export <name> | note <name> <text> | decide <name> <text> | owner <name> @person | "
+        "export <name>|all | calendar [<name>] | note <name> <text> | decide <name> <text> | owner <name> @person | "
         "rename <name> <new name> | target <name> <date> | ship <name> | close <name> | slip accept|reject <name> [why]",
         "release new v2.3 2026-12-15 tier 1 #launch",
-        "releases: a launch plan per tier, a statement both sides confirm, the knowledge thread, a launch brief to export",
+        "releases: a launch plan per tier, a statement both sides confirm, the knowledge thread, a board of them all, "
+        "a launch brief and CSV to export, an .ics calendar of launch and gate dates",
     ),
     "plan": Usage(
         "plan <release> | plan template | plan template add <name> area <area> [kind <kind>] tier <1,2,3> "

@@ -1,4 +1,4 @@
-"""The export's file formats: a Markdown launch brief and a CSV of handoffs.
+"""The export's file formats: a Markdown launch brief and a CSV of handoffs (one release's, or many).
 
 User text is data in both. In Markdown every character that could start syntax gets a
 backslash (so a title cannot become a link, emphasis, HTML or a new table column), and line
@@ -18,15 +18,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.dates import zone
-from bot.domain import Area, Assignment, DraftRecord, Gate, GateStatus, Handoff, KnowledgeEntry, Person, Release, Status
+from bot.domain import (
+    Area,
+    Assignment,
+    DraftRecord,
+    Gate,
+    GateStatus,
+    Handoff,
+    HandoffEvent,
+    KnowledgeEntry,
+    Person,
+    Release,
+    Status,
+)
 from bot.duties import Ownership
 from bot.gates.decisions import blocker
 
 EMPTY = "—"
 MAX_CELL = 500  # details and notes longer than this are cut in the brief's tables
 MAX_NOTES = 200  # a draft's technical notes: the start is enough to recognise it
-CSV_COLUMNS = ("number", "kind", "title", "status", "owner", "requester", "due", "area", "created", "updated")
-SECTIONS = ("Summary", "Gates", "Decisions", "Handoffs", "Ownership", "Drafts")
+CSV_COLUMNS = ("release", "number", "kind", "title", "area", "owner", "requester", "status", "due", "created",
+               "acknowledged", "done", "details", "reason")
+SECTIONS = ("Summary", "Gates", "Decisions", "Notes", "Handoffs", "History and comments", "Ownership", "Drafts")
+REASONS = frozenset({"block", "decline"})  # the events whose note is the CSV's "reason"
 _SYNTAX = re.compile(r"([\\`*_{}\[\]<>|#!~&$])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -72,22 +86,34 @@ def markdown(brief: LaunchBrief) -> str:
     lines = [f"# Launch brief: {md(r.name)}", "",
              f"Exported {when(brief.exported_at, brief.timezone)} by {md(brief.exported_by.display_name)}. "
              f"Times are in {md(brief.timezone)}.", ""]
-    for heading, body in zip(SECTIONS, (_summary(brief), _gates(brief), _decisions(brief), _handoffs(brief),
-                                        _ownership(brief), _drafts(brief)), strict=True):
+    bodies = (_summary(brief), _gates(brief), _entries(brief, brief.decisions, "Decision"),
+              _entries(brief, brief.notes, "Note"), _handoffs(brief), _histories(brief), _ownership(brief),
+              _drafts(brief))
+    for heading, body in zip(SECTIONS, bodies, strict=True):
         lines += [f"## {heading}", "", *body, ""]
     return "\n".join(lines)
 
 
-def handoffs_csv(brief: LaunchBrief) -> str:
+def handoffs_csv(sheet: HandoffSheet) -> str:
+    """One row per handoff; acknowledged, done and the reason come from its history."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for h in brief.handoffs:
-        area = brief.areas.get(h.area_id) if h.area_id else None
-        writer.writerow([h.number, h.kind.value, csv_cell(h.title), h.status.value, csv_cell(brief.name(h.owner_id)),
-                         csv_cell(brief.name(h.requester_id)), h.due_date.isoformat() if h.due_date else "",
-                         csv_cell(area.name if area else ""), h.created_at.isoformat(), h.updated_at.isoformat()])
+    for release, h in sheet.rows:
+        writer.writerow([csv_cell(cell) for cell in _csv_row(sheet, release, h)])
     return out.getvalue()
+
+
+def _csv_row(sheet: HandoffSheet, release: Release, h: Handoff) -> list[str]:
+    events = sheet.history.get(h.id, [])
+    area = sheet.areas.get(h.area_id) if h.area_id else None
+    acked = next((e.at for e in events if e.action == "ack"), None)
+    done = next((e.at for e in reversed(events) if e.to_status is Status.DONE), None) if h.status is Status.DONE else None
+    reason = next((e.note or "" for e in reversed(events) if e.action in REASONS), "")
+    return [release.name, str(h.number), h.kind.value, h.title, area.name if area else "", sheet.name(h.owner_id),
+            sheet.name(h.requester_id), h.status.value, h.due_date.isoformat() if h.due_date else "",
+            h.created_at.isoformat(), acked.isoformat() if acked else "", done.isoformat() if done else "",
+            h.details, reason]
 
 
 def csv_cell(text: str) -> str:
@@ -114,6 +140,7 @@ def _summary(brief: LaunchBrief) -> list[str]:
         ("Gates", f"{brief.gates_passed} of {len(gates)} passed, {declined} declined"),
         ("Blocking the launch", md(blocker(gates, brief.today) or "nothing yet")),
         ("Decisions", str(len(brief.decisions))),
+        ("Notes", str(len(brief.notes))),
         ("Grey areas to settle", md("; ".join(gaps)) if gaps else "none"),
         ("Not applicable", md("; ".join(f"{area} ({why})" if why else area for area, why in brief.skipped))
          if brief.skipped else "none"),
@@ -139,9 +166,9 @@ def _gates(brief: LaunchBrief) -> list[str]:
         for i, g in enumerate(brief.gates, 1)))
 
 
-def _decisions(brief: LaunchBrief) -> list[str]:
-    return table(("When", "Who", "Decision"), (
-        (when(e.created_at, brief.timezone), md(brief.name(e.author_id)), md(e.body)) for e in brief.decisions))
+def _entries(brief: LaunchBrief, entries: list[KnowledgeEntry], heading: str) -> list[str]:
+    return table(("When", "Who", heading), (
+        (when(e.created_at, brief.timezone), md(brief.name(e.author_id)), md(e.body)) for e in entries))
 
 
 def _handoffs(brief: LaunchBrief) -> list[str]:
@@ -155,6 +182,31 @@ def _handoff_row(brief: LaunchBrief, h: Handoff) -> list[str]:
     return [str(h.number), h.kind.value, md(h.title), md(status, MAX_CELL), md(brief.name(h.owner_id)),
             md(brief.name(h.requester_id)), h.due_date.isoformat() if h.due_date else EMPTY,
             md(area.name if area else ""), md(h.details, MAX_CELL)]
+
+
+def _histories(brief: LaunchBrief) -> list[str]:
+    """Per handoff, one line per lifecycle event (when, who, what), then its comments."""
+    lines: list[str] = []
+    for h in brief.handoffs:
+        events = brief.history.get(h.id, [])
+        moves = [e for e in events if e.action != "comment"]
+        comments = [e for e in events if e.action == "comment"]
+        if not events:
+            continue
+        lines += [f"### {md(h.ref)} {md(h.title)}", ""]
+        lines += [f"- {_event(brief, e)}" for e in moves]
+        if comments:
+            lines += ["", "Comments:", ""]
+            lines += [f"- {when(e.at, brief.timezone)} · {md(brief.name(e.actor_id))}: {md(e.note or '', MAX_CELL)}"
+                      for e in comments]
+        lines.append("")
+    return lines[:-1] or ["_None._"]
+
+
+def _event(brief: LaunchBrief, e: HandoffEvent) -> str:
+    to = f" → {e.to_status.label}" if e.to_status else ""
+    note = f": {md(e.note, MAX_CELL)}" if e.note else ""
+    return f"{when(e.at, brief.timezone)} · {md(brief.name(e.actor_id))} · {md(e.action)}{to}{note}"
 
 
 def _ownership(brief: LaunchBrief) -> list[str]:
@@ -186,6 +238,20 @@ def _draft_row(brief: LaunchBrief, d: DraftRecord) -> list[str]:
 
 
 @dataclass
+class HandoffSheet:
+    """What the CSV needs: each handoff with its release, the handoffs' histories, the names."""
+
+    rows: list[tuple[Release, Handoff]]
+    history: dict[int, list[HandoffEvent]]  # by handoff id, oldest first
+    people: dict[int, Person]
+    areas: dict[int, Area]
+
+    def name(self, person_id: int | None) -> str:
+        person = self.people.get(person_id) if person_id is not None else None
+        return person.display_name if person else ""
+
+
+@dataclass
 class LaunchBrief:
     release: Release
     public: bool
@@ -202,6 +268,12 @@ class LaunchBrief:
     people: dict[int, Person]
     areas: dict[int, Area]
     skipped: list[tuple[str, str | None]] = field(default_factory=list)  # areas not applicable, and why
+    notes: list[KnowledgeEntry] = field(default_factory=list)  # oldest first
+    history: dict[int, list[HandoffEvent]] = field(default_factory=dict)  # by handoff id, oldest first
+
+    @property
+    def sheet(self) -> HandoffSheet:
+        return HandoffSheet([(self.release, h) for h in self.handoffs], self.history, self.people, self.areas)
 
     def name(self, person_id: int | None) -> str:
         person = self.people.get(person_id) if person_id is not None else None

@@ -19,7 +19,12 @@ READINESS_GATE = "release readiness"
 
 def at_risk(summary: ReleaseSummary, today: date) -> bool:
     """A declined gate, or one past its date and undecided, puts the release at risk (until it ships)."""
-    return summary.release.status not in CLOSED_RELEASES and blocker(summary.gates, today) is not None
+    return risk(summary.release, summary.gates, today) is not None
+
+
+def risk(release: Release, gates: list[Gate], today: date) -> str | None:
+    """Why the release is at risk (the gate that blocks it), or None: shipped and closed ones never are."""
+    return None if release.status in CLOSED_RELEASES else blocker(gates, today)
 
 
 def blocking_line(summary: ReleaseSummary, today: date) -> str | None:

@@ -1,4 +1,4 @@
-"""The release commands: new, list, show, export, notes and decisions, owner, search, thread."""
+"""The release commands: new, list, show, export, board, calendar, notes and decisions, owner, search, thread."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from bot import commands as c
 from bot.context import Ctx
 from bot.domain import EntryKind
 from bot.gates import decisions as gates
-from bot.releases import changes, launch_plan, statement
+from bot.releases import board, changes, launch_plan, statement
 from bot.releases import use_cases as releases
-from bot.releases.export import export_release
+from bot.releases.calendar import calendar
+from bot.releases.export import export_all, export_release
 from bot.releases.plan_presenters import (
     plan_change_reply,
     plan_reply,
@@ -113,3 +114,20 @@ async def _confirm(cmd: c.ConfirmReleaseStatement, ctx: Ctx) -> Reply:
 @routes(c.ChangeRelease, "release.change")
 async def _change(cmd: c.ChangeRelease, ctx: Ctx) -> Reply:
     return release_changed(await changes.change(cmd, ctx), ctx.today())
+
+
+# --- across releases: the board, every release's handoffs, the calendar ----------------------
+
+@routes(c.ExportAllReleases, "release.read")
+async def _export_all(cmd: c.ExportAllReleases, ctx: Ctx) -> Reply:
+    return await export_all(cmd, ctx)
+
+
+@routes(c.ShowReleaseBoard, "release.read")
+async def _board(cmd: c.ShowReleaseBoard, ctx: Ctx) -> Reply:
+    return board.board_reply(await board.board(cmd, ctx), ctx.today())
+
+
+@routes(c.ReleaseCalendar, "release.read")
+async def _calendar(cmd: c.ReleaseCalendar, ctx: Ctx) -> Reply:
+    return await calendar(cmd, ctx)

@@ -9,12 +9,12 @@ from bot import commands as c
 from bot import rights
 from bot.context import Ctx, find_release
 from bot.dates import parse_due
-from bot.domain import EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
+from bot.domain import CLOSED_RELEASES, EntryKind, Gate, Handoff, Kind, KnowledgeEntry, Person, Release, Slip, Status
 from bot.duties import OwnershipIndex, load_area_scope
 from bot.errors import InvalidInput
 from bot.gates.template import STANDARD, gates_for
 from bot.ownership.release_rights import release_parties, require_for_release
-from bot.ports import HandoffQuery, SearchHit
+from bot.ports import HandoffQuery, SearchHit, UnitOfWork
 from bot.releases import launch_plan
 from bot.rights import Party
 from bot.working_time import settings_from
@@ -64,6 +64,12 @@ async def create(cmd: c.CreateRelease, ctx: Ctx) -> Release:
 
 async def list_all(_: c.ListReleases, ctx: Ctx) -> list[Release]:
     return await ctx.uow.releases.list()
+
+
+async def open_releases(uow: UnitOfWork) -> list[Release]:
+    """The releases not shipped or closed, soonest target first, those without one last."""
+    return sorted((r for r in await uow.releases.list() if r.status not in CLOSED_RELEASES),
+                  key=lambda r: (r.target_date is None, r.target_date, r.name.casefold()))
 
 
 async def summarise(cmd: c.ShowRelease, ctx: Ctx) -> ReleaseSummary:

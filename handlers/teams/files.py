@@ -1,4 +1,5 @@
-"""Files in Teams (an export's brief and CSV): the file consent flow, and why it runs in 1:1 chats.
+"""Files in Teams (an export's brief and CSV, every release's CSV, the release calendar): the file
+consent flow, and why it runs in 1:1 chats.
 
 Teams lets a bot send a file only in a personal (1:1) chat, and only with the person's consent.
 The bot sends a FileConsentCard (the file's name and size, and a context Teams hands back). The
@@ -14,9 +15,9 @@ one place, whatever the conversation. If that chat cannot be opened (the app is 
 the person), the card says how to get the files.
 
 The bytes are not kept between the offer and the consent. The context names the release, the
-file, and whether private content was left out. Accepting exports again from the database, so
-any web process can answer the invoke, and the file is current. The upload runs after the
-invoke has been answered.
+file, whether private content was left out, and (unless it is one release's export) which
+command made the file. Accepting runs that command again from the database, so any web process
+can answer the invoke, and the file is current. The upload runs after the invoke has been answered.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity, Attachment
 from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInfo
 
+from bot import commands as c
+from bot.context import Caller
+from bot.gates.decisions import quoted
+from bot.releases.export import shared_publicly
 from bot.reply import OutFile
 
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
@@ -40,25 +45,58 @@ class UploadFailed(Exception):
     """The upload URL did not take the bytes."""
 
 
+FileCommand = c.ExportRelease | c.ExportAllReleases | c.ReleaseCalendar
+FILE_COMMANDS = (c.ExportRelease, c.ExportAllReleases, c.ReleaseCalendar)
+KINDS = ("export", "export-all", "calendar")  # which command made the file
+
+
 @dataclass(frozen=True)
 class Offer:
     """What a consent card offers, as its accept/decline context carries it."""
 
-    release: str
+    release: str  # "" for every open release
     file: str
     public: bool  # private content was left out, and must stay out when the file is made again
+    kind: str = "export"
 
     def context(self) -> dict[str, Any]:
-        return {"handoff_export": self.release, "file": self.file, "public": self.public}
+        context: dict[str, Any] = {"handoff_export": self.release, "file": self.file, "public": self.public}
+        return context if self.kind == "export" else {**context, "kind": self.kind}
 
     @classmethod
     def read(cls, context: Any) -> Offer | None:
         if not isinstance(context, dict):
             return None
-        release, file = context.get("handoff_export"), context.get("file")
-        if not isinstance(release, str) or not isinstance(file, str) or not release or not file:
+        release, file, kind = context.get("handoff_export"), context.get("file"), context.get("kind", "export")
+        if not isinstance(release, str) or not isinstance(file, str) or not file or kind not in KINDS:
             return None
-        return cls(release, file, context.get("public") is not False)  # unsure: the safe side
+        if kind == "export" and not release:
+            return None
+        return cls(release, file, context.get("public") is not False, kind)  # unsure: the safe side
+
+    @classmethod
+    def of(cls, command: FileCommand, caller: Caller, file: OutFile) -> Offer:
+        if isinstance(command, c.ReleaseCalendar):
+            return cls(command.name or "", file.name, True, "calendar")  # names and dates only
+        public = shared_publicly(command, caller)
+        if isinstance(command, c.ExportAllReleases):
+            return cls("", file.name, public, "export-all")
+        return cls(command.name, file.name, public)
+
+    def command(self) -> FileCommand:
+        """The command that makes the file again."""
+        if self.kind == "calendar":
+            return c.ReleaseCalendar(self.release or None)
+        if self.kind == "export-all":
+            return c.ExportAllReleases(public=self.public)
+        return c.ExportRelease(self.release, public=self.public)
+
+    @property
+    def again(self) -> str:
+        """What to type for the file again."""
+        name = f" {quoted(self.release)}" if self.release else ""
+        return {"calendar": f"release calendar{name}", "export-all": "release export all"}.get(
+            self.kind, f"release export{name}")
 
 
 def consent_card(file: OutFile, offer: Offer) -> Activity:

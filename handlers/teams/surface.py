@@ -38,7 +38,6 @@ from bot.drafting.prompt import progress_line
 from bot.errors import TemporarilyUnavailable
 from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
-from bot.releases.export import shared_publicly
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
 from handlers.teams import files, forms
 from handlers.teams.render import card_text, render_card
@@ -139,7 +138,7 @@ class TeamsBot(ActivityHandler):
             outcome = await self.core.handle(caller, command_text(activity))
         else:
             outcome = await self.core.execute(caller, command)
-        if outcome.files and isinstance(command, c.ExportRelease):
+        if outcome.files and isinstance(command, files.FILE_COMMANDS):
             await self._export(turn_context, caller, command, outcome)
         else:
             await self._deliver(turn_context, caller, outcome)
@@ -298,9 +297,9 @@ class TeamsBot(ActivityHandler):
             return InvokeResponse(status=200)
         return await super().on_invoke_activity(turn_context)
 
-    async def _export(self, turn_context: TurnContext, caller: Caller, command: c.ExportRelease, outcome: Outcome) -> None:
-        public = shared_publicly(command, caller)
-        offers = [(f, files.Offer(command.name, f.name, public)) for f in outcome.files]
+    async def _export(self, turn_context: TurnContext, caller: Caller, command: files.FileCommand,
+                      outcome: Outcome) -> None:
+        offers = [(f, files.Offer.of(command, caller, f)) for f in outcome.files]
         if (turn_context.activity.conversation.conversation_type or "personal") == "personal":
             await self._deliver(turn_context, caller, outcome)
             for file, offer in offers:
@@ -308,7 +307,7 @@ class TeamsBot(ActivityHandler):
             return
         sent = await self._offer_in_personal_chat(turn_context, caller, offers)
         line = ("I've sent you the files in our 1:1 chat." if sent else
-                f"Teams sends files only in a 1:1 chat: message me there and type `release export {command.name}`.")
+                f"Teams sends files only in a 1:1 chat: message me there and type `{offers[0][1].again}`.")
         reply = dataclasses.replace(outcome.reply, blocks=(*outcome.reply.blocks, Context(line)))
         await self._deliver(turn_context, caller, dataclasses.replace(outcome, reply=reply))
 
@@ -361,17 +360,17 @@ class TeamsBot(ActivityHandler):
     async def _upload(self, adapter: Any, reference: ConversationReference, caller: Caller, offer: files.Offer,
                       info: FileUploadInfo) -> None:
         """After the invoke is answered: export again, PUT the one file, then show it with a file card."""
-        outcome = await self.core.execute(caller, c.ExportRelease(offer.release, public=offer.public))
+        outcome = await self.core.execute(caller, offer.command())
         file = next((f for f in outcome.files if f.name == offer.file), None)
         if file is None:
-            gone = Reply(title=f"{offer.file} is no longer part of the export; type `release export {offer.release}`.")
+            gone = Reply(title=f"{offer.file} is no longer part of the export; type `{offer.again}`.")
             await self._send_later(adapter, reference, _card(outcome.reply if outcome.reply.is_error else gone))
             return
         try:
             await files.upload(info.upload_url, file.content)
         except files.UploadFailed as exc:
             log.warning("uploading %s to Teams failed: %s", file.name, exc)
-            failed = Reply(title=f"I couldn't upload {file.name} ({exc}); type `release export {offer.release}` to try again.",
+            failed = Reply(title=f"I couldn't upload {file.name} ({exc}); type `{offer.again}` to try again.",
                            tone=Tone.ERROR)
             await self._send_later(adapter, reference, _card(failed))
             return

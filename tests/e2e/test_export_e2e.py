@@ -1,4 +1,4 @@
-"""`release export` end to end: Slack uploads, Teams file consent, and files written by the shell."""
+"""`release export` and `release calendar` end to end: Slack uploads, Teams file consent, files the shell writes."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import csv
 import io
 import json
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import HandoffQuery
+from bot.releases.calendar import uid_part
 from handlers.teams import files as teams_files
 from handlers.teams.app import TEAMS_BOT
 from tests.e2e.slack_harness import SlackHarness, running_app
@@ -216,3 +219,66 @@ def test_the_shell_writes_both_files_and_never_over_an_earlier_one(tmp_path: Pat
     rows = csv_rows((tmp_path / CSV).read_bytes())
     assert [(r["number"], r["title"], r["owner"], r["requester"]) for r in rows] == [("1", TITLE, "lee", "dana")]
     assert (tmp_path / "handoffs-v2.3-2.csv").read_bytes() == (tmp_path / CSV).read_bytes()
+
+
+# --- release calendar and release export all: the same delivery --------------------------------
+
+ICS = "releases.ics"
+
+
+def ics_events(data: bytes) -> dict[str, Any]:
+    return {str(e["UID"]): e for e in Calendar.from_ical(data).walk("VEVENT")}
+
+
+async def test_slack_uploads_the_release_calendar_to_the_channel(engine: AsyncEngine, clock: FakeClock) -> None:
+    async with running_app(engine, clock) as h:
+        await seed_slack(h)
+        ack = await h.slash("release calendar")
+        assert "Calendar of 1 release: 1 launch date" in json.dumps(ack)
+        completed = h.fake.calls_to("files.completeUploadExternal")
+        assert len(completed) == 1 and completed[0].params["channel_id"] == "C1"
+        shared = {u.filename: u for u in h.fake.shared()}
+        assert sorted(shared) == [ICS] and shared[ICS].channel == "C1"
+        events = ics_events(shared[ICS].data or b"")
+        async with h.core.uow_factory(f"slack:{h.team}") as uow:
+            release = await uow.releases.by_name("v2.3")
+            gates = await uow.gates.for_release(release.id)
+        where = uid_part(f"slack:{h.team}")
+        assert events[f"release-{release.id}.{where}@handoff"].decoded("DTSTART") == date(2026, 12, 15)
+        assert str(events[f"release-{release.id}.{where}@handoff"]["SUMMARY"]) == "v2.3 launch"
+        assert {uid for uid in events if uid.startswith("gate-")} == {f"gate-{g.id}.{where}@handoff" for g in gates}
+
+        await h.slash("release export all")
+        rows = csv_rows({u.filename: u for u in h.fake.shared()}["handoffs-all.csv"].data or b"")
+        assert [(r["release"], r["title"]) for r in rows] == [("v2.3", TITLE)]  # the private one stays out
+
+
+async def test_teams_offers_the_calendar_and_uploads_it_on_consent(engine: AsyncEngine, clock: FakeClock) -> None:
+    async with running_teams(engine, clock) as teams:
+        await seed_teams(teams)
+        assert await teams.post(teams.activity("release calendar v2.3")) in (200, 201)
+        dm = f"a:dm-dana-{teams.tenant}"
+        (offer,) = teams.connector.attachments(teams_files.CONSENT, dm)
+        assert offer["name"] == "release-v2.3.ics"
+        assert offer["content"]["acceptContext"] == {"handoff_export": "v2.3", "file": "release-v2.3.ics",
+                                                     "public": True, "kind": "calendar"}
+        assert await teams.post(consent_invoke(teams, offer)) == 200
+        await teams.web_app[TEAMS_BOT].drain()
+        events = ics_events(teams.connector.uploads["release-v2.3.ics"][0])
+        assert "v2.3 launch" in {str(e["SUMMARY"]) for e in events.values()}
+        assert [a["name"] for a in teams.connector.attachments(teams_files.INFO, dm)] == ["release-v2.3.ics"]
+
+
+def test_the_shell_writes_a_calendar_that_parses(tmp_path: Path) -> None:
+    script = "release new v2.3 2026-12-15\nrelease new v2.4\nrelease calendar\nrelease calendar v2.3\n"
+    result = run_cli("shell", "--as", "dana", stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {tmp_path / ICS}" in result.stdout and f"wrote {tmp_path / 'release-v2.3.ics'}" in result.stdout
+    events = ics_events((tmp_path / ICS).read_bytes())
+    summaries = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in events.values()}
+    assert summaries["v2.3 launch"] == date(2026, 12, 15) and "v2.4 launch" not in summaries  # v2.4 has no target
+    assert "v2.3: Release Readiness gate" in summaries
+    assert all(uid.endswith("@handoff") and "local" in uid for uid in events), list(events)
+    one = ics_events((tmp_path / "release-v2.3.ics").read_bytes())
+    assert set(one) == {uid for uid, e in events.items() if str(e["SUMMARY"]).startswith("v2.3")}
+    assert "Traceback" not in result.stdout + result.stderr

@@ -151,6 +151,8 @@ async def test_workspace_a_cannot_read_or_change_workspace_b(engine: AsyncEngine
             ("U1", "reassign 1 <@U3|sam>"), ("U1", "due 1 fri"), ("U2", "dispute 1 not mine"), ("UADMIN", "dispute resolve 1 1"),
             ("U2", f"draft use {draft_id}"), ("U2", f"draft discard {draft_id}"), ("U1", "gate approve v2.3 2"),
             ("U1", f"gate approve {RELEASE} 1"), ("U1", f"release decide {RELEASE} sneaky"), ("U1", f"release export {RELEASE}"),
+            ("U1", "release export all"), ("U1", "releases board"), ("U1", "release calendar"),
+            ("U1", f"release calendar {RELEASE}"),
         ):
             seen.append(await slack.slash(line, user=user))
 
@@ -196,6 +198,9 @@ async def test_workspace_a_cannot_read_or_change_workspace_b(engine: AsyncEngine
         assert await snapshot(engine, b_workspace) == before, "nothing of B moved"
         shown = json.dumps([seen, [c.params for c in slack.fake.calls[mark:]]])
         assert MARK not in shown.lower(), "A was shown something of B"
+        uploaded = b"".join(u.data or b"" for u in slack.fake.uploads.values()).decode("utf-8", "replace")
+        assert "BEGIN:VCALENDAR" in uploaded and MARK not in uploaded.lower() and RELEASE not in uploaded, \
+            "A's files hold nothing of B"
         offered = [o["value"] for o in json.loads(await options.text())["options"]]
         assert "v2.3" in offered and RELEASE not in offered, "A is offered its own releases only"
 

@@ -10,9 +10,11 @@ import re
 from bot.domain import EntryKind
 from bot.ports import HandoffQuery
 from bot.reply import OutFile, message_of
-from tests.support import Chat
+from tests.support import Chat, FakeClock
 
-SECTIONS = ["Summary", "Gates", "Decisions", "Handoffs", "Ownership", "Drafts"]
+SECTIONS = ["Summary", "Gates", "Decisions", "Notes", "Handoffs", "History and comments", "Ownership", "Drafts"]
+CSV_COLUMNS = ["release", "number", "kind", "title", "area", "owner", "requester", "status", "due", "created",
+               "acknowledged", "done", "details", "reason"]
 HOSTILE_TITLE = "SSO|SCIM <!channel> *bold* [x](https://evil) & `code`"
 
 
@@ -62,14 +64,25 @@ def by_name(files: tuple[OutFile, ...]) -> dict[str, str]:
     return {f.name: f.content.decode("utf-8-sig") for f in files}
 
 
-async def seed(chat: Chat) -> int:
+async def seed(chat: Chat, clock: FakeClock | None = None) -> int:
+    def later() -> None:
+        if clock:
+            clock.advance(minutes=7)
+
     await chat.ok("dana", "release new v2.3 2026-12-15")
     await chat.ok("dana", f"@lee requirement for v2.3 about pricing: {HOSTILE_TITLE} by fri\n"
                           "line one | two\nline three")
     await chat.ok("lee", "@dana messaging for v2.3: homepage hero copy")
     await chat.ok("dana", "@lee question for v2.3: =HYPERLINK(\"https://evil\")")
+    later()
     await chat.ok("lee", "ack 1")
+    later()
     await chat.ok("lee", "done 3")
+    later()
+    await chat.ok("lee", "comment 1 legal approved the claim, \"mostly\"")
+    await chat.ok("dana", "block 2 waiting on legal, see =doc")
+    await chat.ok("dana", "release note v2.3 Analyst day moved to the 10th")
+    await chat.ok("dana", "release brief v2.3 Admins audit every SSO login in one place")
     await chat.ok("dana", "release decide v2.3 We launch mid-market first")
     await chat.ok("lee", "owner claim messaging for v2.3")  # a driver of one of its areas may decide for the release
     await chat.ok("lee", "release decide v2.3 Pricing: usage tier | seats\nno free plan")
@@ -81,8 +94,8 @@ async def seed(chat: Chat) -> int:
     return draft_id
 
 
-async def test_the_brief_and_the_csv_parse_back_to_the_database(chat: Chat) -> None:
-    draft_id = await seed(chat)
+async def test_the_brief_and_the_csv_parse_back_to_the_database(chat: Chat, clock: FakeClock) -> None:
+    draft_id = await seed(chat, clock)
     reply = await chat.ok("dana", "release export v2.3")
     files = by_name(chat.outcomes[-1].files)
     assert sorted(files) == ["handoffs-v2.3.csv", "launch-brief-v2.3.md"]
@@ -93,8 +106,10 @@ async def test_the_brief_and_the_csv_parse_back_to_the_database(chat: Chat) -> N
         handoffs, _ = await uow.handoffs.find(HandoffQuery(release_id=release.id))
         handoffs.sort(key=lambda h: h.number)
         decisions = list(reversed(await uow.knowledge.latest(release.id, frozenset({EntryKind.DECISION}), 50)))
+        notes = list(reversed(await uow.knowledge.latest(release.id, frozenset({EntryKind.NOTE}), 50)))
+        history = {h.number: await uow.handoffs.history(h.id) for h in handoffs}
         gates = await uow.gates.for_release(release.id)
-        people = await uow.people.get_many([e.author_id for e in decisions] + [h.requester_id for h in handoffs]
+        people = await uow.people.get_many([e.author_id for e in decisions + notes] + [h.requester_id for h in handoffs]
                                            + [h.owner_id for h in handoffs if h.owner_id])
         areas = {a.id: a.name for a in await uow.areas.list()}
 
@@ -103,7 +118,9 @@ async def test_the_brief_and_the_csv_parse_back_to_the_database(chat: Chat) -> N
     parts = sections(brief)
     assert list(parts) == SECTIONS
     facts = summary(parts["Summary"])
-    assert facts["Handoffs"] == "3 (1 open, 1 acknowledged, 1 done)" and facts["Drafts"] == "1"
+    assert facts["Handoffs"] == "3 (1 acknowledged, 1 blocked, 1 done)" and facts["Drafts"] == "1"
+    assert facts["What it does"] == "Admins audit every SSO login in one place (by dana; not confirmed yet)"
+    assert facts["Notes"] == str(len(notes))
     assert facts["Decisions"] == str(len(decisions)) and facts["Target date"] == "2026-12-15"
     assert facts["Gates"] == f"0 of {len(gates)} passed, 0 declined"
 
@@ -121,6 +138,10 @@ async def test_the_brief_and_the_csv_parse_back_to_the_database(chat: Chat) -> N
         (d["Who"], d["Decision"]) for d in decided}
     assert [d["When"] for d in decided] == [e.created_at.strftime("%Y-%m-%d %H:%M") for e in decisions]
     assert [(g["Gate"], g["Status"]) for g in table(parts["Gates"])] == [(g.name, g.status.value) for g in gates]
+    assert [(n["Who"], n["Note"]) for n in table(parts["Notes"])] == [
+        (people[e.author_id].display_name, e.body) for e in notes]
+    assert ("dana", "Analyst day moved to the 10th") in [(n["Who"], n["Note"]) for n in table(parts["Notes"])]
+    assert_history(parts["History and comments"], handoffs, history, people)
 
     owners = {r["Area"]: r for r in table(parts["Ownership"])}
     assert len(owners) == len(areas)
@@ -128,16 +149,47 @@ async def test_the_brief_and_the_csv_parse_back_to_the_database(chat: Chat) -> N
     assert owners["pricing"]["Supporters"] == "lee (owes win/loss data)"
     assert [(d["#"], d["Status"], d["Asked by"]) for d in table(parts["Drafts"])] == [(str(draft_id), "brief", "dana")]
 
-    assert [r["number"] for r in rows] == [str(h.number) for h in handoffs]
+    assert list(rows[0]) == CSV_COLUMNS
     assert [r["title"] for r in rows] == [HOSTILE_TITLE, "homepage hero copy", "'=HYPERLINK(\"https://evil\")"]
-    assert [r["status"] for r in rows] == [h.status.value for h in handoffs]
-    assert [(r["owner"], r["requester"]) for r in rows] == [
-        (people[h.owner_id].display_name, people[h.requester_id].display_name) for h in handoffs]
-    assert [r["area"] for r in rows] == [areas.get(h.area_id, "") for h in handoffs]
-    assert [r["created"] for r in rows] == [h.created_at.isoformat() for h in handoffs]
-    assert [r["updated"] for r in rows] == [h.updated_at.isoformat() for h in handoffs]
-    assert list(rows[0]) == ["number", "kind", "title", "status", "owner", "requester", "due", "area", "created",
-                             "updated"]
+    for row, h in zip(rows, handoffs, strict=True):
+        events = history[h.number]
+        acked = [e.at.isoformat() for e in events if e.action == "ack"]
+        done = [e.at.isoformat() for e in events if e.action == "done"]
+        reasons = [e.note for e in events if e.action in ("block", "decline")]
+        assert row == {
+            "release": "v2.3", "number": str(h.number), "kind": h.kind.value, "title": csv_text(h.title),
+            "area": areas.get(h.area_id, ""), "owner": people[h.owner_id].display_name,
+            "requester": people[h.requester_id].display_name, "status": h.status.value,
+            "due": h.due_date.isoformat() if h.due_date else "", "created": h.created_at.isoformat(),
+            "acknowledged": acked[0] if acked else "", "done": done[-1] if done else "",
+            "details": h.details, "reason": csv_text(reasons[-1]) if reasons else "",
+        }
+    assert rows[0]["details"] == "line one | two\nline three" and rows[0]["acknowledged"] > rows[0]["created"]
+    assert rows[2]["done"] > rows[0]["acknowledged"] and rows[1]["reason"] == "waiting on legal, see =doc"
+    assert [bool(r["acknowledged"]) for r in rows] == [True, False, False]
+
+
+def csv_text(text: str) -> str:
+    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+
+
+def assert_history(lines: list[str], handoffs: list, history: dict, people: dict) -> None:
+    """One ``### #N title`` per handoff, a line per lifecycle event, then its comments."""
+    text = "\n".join(lines)
+    blocks = {int(re.match(r"\\#(\d+)", b).group(1)): b for b in text.split("### ")[1:]}
+    assert sorted(blocks) == [h.number for h in handoffs]
+    for h in handoffs:
+        block = blocks[h.number]
+        moves = [e for e in history[h.number] if e.action != "comment"]
+        items = [unescape(line[2:]) for line in block.split("Comments:")[0].splitlines() if line.startswith("- ")]
+        assert len(items) == len(moves)
+        for item, e in zip(items, moves, strict=True):
+            assert item.startswith(f"{e.at:%Y-%m-%d %H:%M} · {people[e.actor_id].display_name} · {e.action}"), item
+    first = blocks[1]
+    assert "· lee · ack → acknowledged" in first
+    assert "Comments:" in first and unescape(first.split("Comments:")[1]).strip().endswith(
+        'lee: legal approved the claim, "mostly"')
+    assert "· dana · block → blocked: waiting on legal, see =doc" in blocks[2] and "Comments:" not in blocks[2]
 
 
 async def test_user_text_cannot_become_markup(chat: Chat) -> None:

@@ -1,5 +1,5 @@
-"""Release commands: release new/list/show/owner/export, notes and decisions, the launch plan and
-its statement, the release's lifecycle, search."""
+"""Release commands: release new/list/board/show/owner/export/calendar, notes and decisions, the launch
+plan and its statement, the release's lifecycle, search."""
 
 from __future__ import annotations
 
@@ -82,10 +82,23 @@ def parse_release(rest: str) -> c.Command:
             raise UsageError("Name the release to show.", "release")
         return c.ShowRelease(name)
     if sub == "export":
+        if after.strip().lower() == "all":  # a release called "all": `release export "all"`
+            return c.ExportAllReleases()
         name, extra = take_name(after)
         if not name or extra:
-            raise UsageError("Name one release to export: `release export v2.3`.", "release")
+            raise UsageError("Name one release to export (`release export v2.3`), or `release export all`.", "release")
         return c.ExportRelease(name)
+    if sub == "board":
+        if after.strip():
+            raise UsageError("`release board` shows every open release; `release show v2.3` shows one.", "release")
+        return c.ShowReleaseBoard()
+    if sub == "calendar":
+        if after.strip().lower() in ("", "all"):
+            return c.ReleaseCalendar()
+        name, extra = take_name(after)
+        if not name or extra:
+            raise UsageError("Name one release (`release calendar v2.3`), or none for every open one.", "release")
+        return c.ReleaseCalendar(name)
     if sub in ("note", "decide", "decision"):
         return parse_entry(EntryKind.NOTE if sub == "note" else EntryKind.DECISION, after)
     if sub == "slip":
@@ -99,8 +112,8 @@ def parse_release(rest: str) -> c.Command:
     name, extra = take_name(rest)
     if not extra:
         return c.ShowRelease(name)
-    raise UsageError(f"`release` takes new, list, show, plan, tier, skip, brief, confirm, export, note, decide, owner, "
-                     f"rename, target, ship, close or slip, not “{sub}”.", "release")
+    raise UsageError(f"`release` takes new, list, board, show, plan, tier, skip, brief, confirm, export, calendar, note, "
+                     f"decide, owner, rename, target, ship, close or slip, not “{sub}”.", "release")
 
 
 _TIER = re.compile(r"(?<!\S)(?:tier\s*|t)([1-3])(?!\S)", re.IGNORECASE)

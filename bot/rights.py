@@ -112,7 +112,7 @@ RIGHTS: dict[str, Right] = {
                        note="`block 12 by #14` is the owner's, as any block"),
     # releases and their knowledge thread
     "release.create": _r("create a release", EVERYONE, "`release new v2.3 …`"),
-    "release.read": _r("see releases", EVERYONE, "`release list`, `release show`, `search`, `release export`"),
+    "release.read": _r("see releases", EVERYONE, "`release list`, `release show`, `releases board`, `search`, `release export`, `release calendar`"),
     "release.note": _r("add a note to {subject}", EVERYONE, "`release note v2.3 …`", R),
     "release.decide": _r("record a decision for {subject}", {P.RELEASE_OWNER, P.AREA_DRIVER, *LEADS},
                          "`release decide v2.3 …`", R,

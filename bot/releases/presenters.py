@@ -119,7 +119,7 @@ def search_results(found: SearchAnswer) -> Reply:
     where = f" in {found.release.name}" if found.release else ""
     if not found.hits:
         out = ReplyBuilder(title=f"Nothing found for “{found.words}”{where}.")
-        if not found.everything:
+        if found.lifecycle_left_out:
             out.context("Handoff lifecycle lines are left out; add `all` to search them too.")
         return out.build()
     out = ReplyBuilder(title=f"Found for “{found.words}”{where} ({len(found.hits)})")

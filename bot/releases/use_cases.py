@@ -141,7 +141,7 @@ class SearchAnswer:
     words: str  # the words searched for, as the person wrote them
     release: Release | None  # the release the hits are limited to
     hits: list[SearchHit]
-    everything: bool  # the handoff lifecycle lines were searched too
+    lifecycle_left_out: bool  # handoff lifecycle lines could have matched but were not searched
 
 
 async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> SearchAnswer:
@@ -158,7 +158,7 @@ async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> SearchAnswer:
     hits = await ctx.uow.knowledge.search(search_terms(words), 10, scope)
     if cmd.release and not release and not hits:
         await find_release(ctx.uow, cmd.release)
-    return SearchAnswer(words, release, hits, cmd.everything)
+    return SearchAnswer(words, release, hits, not cmd.everything and cmd.kind is None)
 
 
 async def attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> None:

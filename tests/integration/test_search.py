@@ -67,6 +67,7 @@ async def test_stop_words_are_ignored_and_a_query_of_only_stop_words_says_so(cor
     for line in ("search the", "search what is it", "search all", "what did we decide about the?"):
         assert await corpus.fails("dana", line) == "Those words are too common to search for; add a more specific word."
     assert "Nothing found" in await corpus.ok("dana", "search !!! ???")
+    assert "add `all`" not in await corpus.ok("dana", "what did we decide about refresh?")
 
 
 async def test_a_trailing_release_limits_the_hits_to_it(corpus: Chat) -> None:

@@ -138,7 +138,7 @@ async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, 
 
 @dataclass(frozen=True)
 class SearchAnswer:
-    words: str  # the words searched for, as the person wrote them
+    words: str  # the words searched for (with the trailing name when it is no release)
     release: Release | None  # the release the hits are limited to
     hits: list[SearchHit]
     lifecycle_left_out: bool  # handoff lifecycle lines could have matched but were not searched
@@ -152,10 +152,11 @@ async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> SearchAnswer:
     """
     release = await ctx.uow.releases.by_name(cmd.release) if cmd.release else None
     words = cmd.words if release or not cmd.release else f"{cmd.words} {cmd.release}"
-    if words_of(words) and not search_terms(words):
+    terms = search_terms(words)
+    if words_of(words) and not terms:
         raise InvalidInput(TOO_COMMON)
     scope = SearchScope(cmd.kind, release.id if release else None, cmd.everything, not ctx.caller.public_reply)
-    hits = await ctx.uow.knowledge.search(search_terms(words), 10, scope)
+    hits = await ctx.uow.knowledge.search(terms, 10, scope)
     if cmd.release and not release and not hits:
         await find_release(ctx.uow, cmd.release)
     return SearchAnswer(words, release, hits, not cmd.everything and cmd.kind is None)

@@ -296,8 +296,13 @@ class ListPeople:
 
 @dataclass(frozen=True)
 class SearchKnowledge:
+    """``words``; ``release`` when the text ended in ``for <name>`` (a filter only if it is a
+    release); ``everything`` with a trailing ``all``: the handoff lifecycle lines too."""
+
     words: str
     kind: EntryKind | None = None
+    release: str | None = None
+    everything: bool = False
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,20 @@ class AreaDuties:
 
 
 @dataclass(frozen=True)
+class SearchScope:
+    """Which entries a search may find: one kind, one release, the lifecycle lines, private ones."""
+
+    kind: EntryKind | None = None
+    release_id: int | None = None
+    lifecycle: bool = False
+    include_private: bool = True
+
+
+@dataclass(frozen=True)
 class SearchHit:
     entry: KnowledgeEntry
     release_name: str | None
+    first_word: int = 0  # which word of the body matched first: the snippet centres on it
 
 
 class WorkspaceRepository(Protocol):
@@ -189,9 +200,7 @@ class KnowledgeRepository(Protocol):
     async def latest(
         self, release_id: int, kinds: frozenset[EntryKind], limit: int, include_private: bool = True
     ) -> list[KnowledgeEntry]: ...
-    async def search(
-        self, words: Sequence[str], kind: EntryKind | None, limit: int, include_private: bool = True
-    ) -> list[SearchHit]: ...
+    async def search(self, terms: Sequence[str], limit: int, scope: SearchScope) -> list[SearchHit]: ...
 
 
 class InboundEventRepository(Protocol):

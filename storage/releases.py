@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 
 from bot.domain import EntryKind, KnowledgeEntry, Release, ReleaseSkip
-from bot.ports import SearchHit
+from bot.ports import SearchHit, SearchScope
 from storage import search
 from storage.base import Repository, name_key, utc
 from storage.dialect import insert_ignore
@@ -143,16 +143,17 @@ class KnowledgeRepository(Repository):
             stmt = stmt.where(KnowledgeEntryRow.private.is_(False))
         return [_entry(r) for r in (await self.session.execute(stmt)).scalars()]
 
-    async def search(
-        self, words: Sequence[str], kind: EntryKind | None, limit: int, include_private: bool = True
-    ) -> list[SearchHit]:
-        ids = await search.matching_entry_ids(self.session, self.workspace_id, words, kind, limit, include_private)
-        if not ids:
+    async def search(self, terms: Sequence[str], limit: int, scope: SearchScope) -> list[SearchHit]:
+        """The best ``limit`` entries matching every term, best first (see storage/search.py)."""
+        matches = await search.ranked_matches(self.session, self.workspace_id, terms, limit, scope)
+        if not matches:
             return []
         stmt = (
             select(KnowledgeEntryRow, ReleaseRow.name)
             .outerjoin(ReleaseRow, ReleaseRow.id == KnowledgeEntryRow.release_id)
-            .where(KnowledgeEntryRow.workspace_id == self.workspace_id, KnowledgeEntryRow.id.in_(ids))
-            .order_by(KnowledgeEntryRow.id.desc())
+            .where(KnowledgeEntryRow.workspace_id == self.workspace_id,
+                   KnowledgeEntryRow.id.in_([m.entry_id for m in matches]))
         )
-        return [SearchHit(_entry(row), release) for row, release in await self.session.execute(stmt)]
+        found = {row.id: (row, release) for row, release in await self.session.execute(stmt)}
+        return [SearchHit(_entry(found[m.entry_id][0]), found[m.entry_id][1], m.first)
+                for m in matches if m.entry_id in found]

@@ -71,7 +71,8 @@ USAGE: dict[str, Usage] = {
         "person @dana role pmm",
         "people, their roles and time zones",
     ),
-    "search": Usage("search <words>", "search pricing tiers", "search every release's knowledge thread"),
+    "search": Usage("search <words> [for <release>] [all]", "search zapier for v2.3",
+                    "search the knowledge threads; a trailing “all” adds handoff lifecycle lines"),
     "digest": Usage(
         "digest here [HH:MM] [<release>] | off | preview | tz <Area/City> | all-clear on|off",
         "digest here 09:00 v2.3",

@@ -18,8 +18,9 @@ from bot.gates.decisions import quoted
 from bot.ports import SearchHit
 from bot.releases import plan
 from bot.releases.readiness import at_risk, blocking_line
+from bot.releases.search_text import snippet
 from bot.releases.statement import state as statement_state
-from bot.releases.use_cases import ReleaseSummary
+from bot.releases.use_cases import ReleaseSummary, SearchAnswer
 from bot.reply import Code, Reply, ReplyBuilder, Span, Strong, Tone, command_button
 from bot.wording import due_text, name
 
@@ -114,14 +115,21 @@ def entry_added(release: Release, entry: KnowledgeEntry) -> Reply:
     return ReplyBuilder(title=f"{entry.kind.value.capitalize()} added to {release.name}", tone=Tone.SUCCESS).para(entry.body).build()
 
 
-def search_results(words: str, hits: list[SearchHit]) -> Reply:
-    if not hits:
-        return Reply(title=f"Nothing found for “{words}”.", blocks=(), tone=Tone.INFO)
-    out = ReplyBuilder(title=f"Found for “{words}” ({len(hits)})")
-    out.bullets(
-        [(Strong(f"[{h.release_name or 'workspace'}] "), h.entry.body, f" — {h.entry.kind.value}, {h.entry.created_at:%Y-%m-%d}") for h in hits]
-    )
+def search_results(found: SearchAnswer) -> Reply:
+    where = f" in {found.release.name}" if found.release else ""
+    if not found.hits:
+        out = ReplyBuilder(title=f"Nothing found for “{found.words}”{where}.")
+        if found.lifecycle_left_out:
+            out.context("Handoff lifecycle lines are left out; add `all` to search them too.")
+        return out.build()
+    out = ReplyBuilder(title=f"Found for “{found.words}”{where} ({len(found.hits)})")
+    out.bullets([_hit(h) for h in found.hits])
     return out.build()
+
+
+def _hit(h: SearchHit) -> tuple[Span, ...]:
+    when = f" — {h.entry.kind.value}, {h.entry.created_at:%Y-%m-%d}"
+    return Strong(f"[{h.release_name or 'workspace'}] "), snippet(h.entry.body, h.first_word), when
 
 
 def _by_kind(counts: dict[Kind, int]) -> str:

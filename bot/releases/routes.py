@@ -64,7 +64,7 @@ async def _release_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> Reply:
 
 @routes(c.SearchKnowledge, "release.read")
 async def _search(cmd: c.SearchKnowledge, ctx: Ctx) -> Reply:
-    return search_results(cmd.words, await releases.search(cmd, ctx))
+    return search_results(await releases.search(cmd, ctx))
 
 
 @routes(c.AttachReleaseThread, "platform")

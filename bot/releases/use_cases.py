@@ -14,8 +14,9 @@ from bot.duties import OwnershipIndex, load_area_scope
 from bot.errors import InvalidInput
 from bot.gates.template import STANDARD, gates_for
 from bot.ownership.release_rights import release_parties, require_for_release
-from bot.ports import HandoffQuery, SearchHit, UnitOfWork
+from bot.ports import HandoffQuery, SearchHit, SearchScope, UnitOfWork
 from bot.releases import launch_plan
+from bot.releases.search_text import TOO_COMMON, search_terms, words_of
 from bot.rights import Party
 from bot.working_time import settings_from
 
@@ -141,9 +142,30 @@ async def set_owner(cmd: c.SetReleaseOwner, ctx: Ctx) -> tuple[Release, Person, 
     return release, owner, before
 
 
-async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> list[SearchHit]:
-    """Every release's thread (and workspace-wide entries), newest first."""
-    return await ctx.uow.knowledge.search([cmd.words], cmd.kind, limit=10, include_private=not ctx.caller.public_reply)
+@dataclass(frozen=True)
+class SearchAnswer:
+    words: str  # the words searched for (with the trailing name when it is no release)
+    release: Release | None  # the release the hits are limited to
+    hits: list[SearchHit]
+    lifecycle_left_out: bool  # handoff lifecycle lines could have matched but were not searched
+
+
+async def search(cmd: c.SearchKnowledge, ctx: Ctx) -> SearchAnswer:
+    """Every release's thread (and workspace-wide entries), or one release's: the best ten.
+
+    A trailing ``for <name>`` limits the hits to that release when there is one; otherwise the
+    name is one more word to look for, and when nothing is found the reply says it is no release.
+    """
+    release = await ctx.uow.releases.by_name(cmd.release) if cmd.release else None
+    words = cmd.words if release or not cmd.release else f"{cmd.words} {cmd.release}"
+    terms = search_terms(words)
+    if words_of(words) and not terms:
+        raise InvalidInput(TOO_COMMON)
+    scope = SearchScope(cmd.kind, release.id if release else None, cmd.everything, not ctx.caller.public_reply)
+    hits = await ctx.uow.knowledge.search(terms, 10, scope)
+    if cmd.release and not release and not hits:
+        await find_release(ctx.uow, cmd.release)
+    return SearchAnswer(words, release, hits, not cmd.everything and cmd.kind is None)
 
 
 async def attach_thread(cmd: c.AttachReleaseThread, ctx: Ctx) -> None:

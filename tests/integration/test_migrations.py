@@ -26,7 +26,7 @@ async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
 
     async with engine.connect() as conn:
         assert await conn.run_sync(diff) == []
-    assert await current_revision(engine) == "0011"
+    assert await current_revision(engine) == "0012"
 
 
 async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None
             await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "base"))
         assert await current_revision(engine) is None
         await upgrade(engine)
-        assert await current_revision(engine) == "0011"
+        assert await current_revision(engine) == "0012"
     finally:
         await engine.dispose()
 
@@ -58,5 +58,38 @@ async def test_search_triggers_survive_every_migration_both_ways(tmp_path: Path)
         async with engine.begin() as conn:
             await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0001"))
         assert await triggers() == expected
+    finally:
+        await engine.dispose()
+
+
+async def test_0012_rebuilds_the_search_index_in_english_and_back(tmp_path: Path) -> None:
+    """Entries written before 0012 are found by their stems after it, and by prefix only after a downgrade."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'english.db'}")
+
+    async def migrate(to: str, up: bool = True) -> None:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: (command.upgrade if up else command.downgrade)(alembic_config(sync), to))
+
+    async def found(query: str) -> list[int]:
+        async with engine.connect() as conn:
+            rows = await conn.exec_driver_sql("SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ?", (query,))
+            return [r[0] for r in rows]
+
+    try:
+        await migrate("0011")
+        async with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO workspaces (id, timezone, next_handoff_number, created_at) VALUES ('w', 'UTC', 1, '2026-12-01')",
+                "INSERT INTO people (id, workspace_id, platform_user_id, display_name, name_key, is_admin, created_at) "
+                "VALUES (1, 'w', 'U1', 'dana', 'dana', 0, '2026-12-01')",
+                "INSERT INTO knowledge_entries (id, workspace_id, author_id, kind, body, created_at) "
+                "VALUES (7, 'w', 1, 'note', 'We priced the tiers', '2026-12-01')",
+            ):
+                await conn.exec_driver_sql(statement)
+        assert await found('"pricing"*') == []
+        await migrate("0012")
+        assert await found('"pricing"*') == [7] and await found('"tier"*') == [7]
+        await migrate("0011", up=False)
+        assert await found('"pricing"*') == [] and await found('"priced"*') == [7]
     finally:
         await engine.dispose()

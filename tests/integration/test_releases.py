@@ -38,7 +38,9 @@ async def test_search_finds_decisions_notes_and_handoff_events_across_releases(c
     text = await chat.ok("dana", "search mid market")
     assert "[v2.3] We launch mid-market first" in text and "[v2.4] Mid-market pricing" in text
     assert "(2)" in text
-    assert "tiered pricing table" in await chat.ok("dana", "search PRICING tier")
+    # The handoff's lifecycle lines are searched only when asked with a trailing ``all``.
+    assert "add `all`" in await chat.ok("dana", "search PRICING tier")
+    assert "tiered pricing table" in await chat.ok("dana", "search PRICING tier all")
     decided = await chat.ok("dana", "what did we decide about mid-market?")
     assert "We launch mid-market first" in decided and "legal review" not in decided
     assert "Nothing found" in await chat.ok("dana", "search zebra")

@@ -31,7 +31,7 @@ from bot.chat.grammar.handoffs import (
 )
 from bot.chat.grammar.ownership import parse_dispute, parse_owner
 from bot.chat.grammar.people import parse_load, parse_person
-from bot.chat.grammar.releases import parse_entry, parse_plan, parse_release, parse_search
+from bot.chat.grammar.releases import parse_entry, parse_plan, parse_release, parse_search, search_command
 from bot.chat.grammar.reminders import parse_digest, parse_nudges
 from bot.chat.grammar.words import ACTIONS, KINDS, MAX_TEXT, MENTION, UsageError, split_word
 from bot.chat.texts import HELP_ORDER, USAGE
@@ -97,7 +97,7 @@ def _parse_question(text: str) -> c.Command | None:
     if m := _WHO_OWNS.fullmatch(text):
         return c.WhoOwns(m.group("q"))
     if m := _DECIDED.fullmatch(text):
-        return c.SearchKnowledge(m.group("q"), kind=EntryKind.DECISION)
+        return search_command(m.group("q"), EntryKind.DECISION)
     if m := _WHATS.fullmatch(text):
         what = m.group("what").lower()
         if what == "overdue":

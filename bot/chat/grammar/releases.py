@@ -182,7 +182,30 @@ def parse_entry(kind: EntryKind, rest: str) -> c.AddReleaseEntry:
     return c.AddReleaseEntry(release=name, kind=kind, text=text)
 
 
+_ALL = re.compile(r"\s+all[.!?]*$", re.IGNORECASE)
+_IN_RELEASE = re.compile(r"\s+(?:for|in)\s+(\"[^\"]+\"|“[^”]+”|\S+)$", re.IGNORECASE)
+
+
 def parse_search(rest: str) -> c.SearchKnowledge:
     if not rest.strip():
         raise UsageError("Give the words to search for.", "search")
-    return c.SearchKnowledge(rest.strip())
+    return search_command(rest.strip())
+
+
+def search_command(text: str, kind: EntryKind | None = None) -> c.SearchKnowledge:
+    """``zapier for beacon all`` -> words ``zapier``, release ``beacon``, lifecycle lines too.
+
+    ``all`` may come before or after the ``for <release>``; neither is taken when it would leave
+    no words to look for.
+    """
+    words, everything = _strip(_ALL, text)
+    words, release = _strip(_IN_RELEASE, words)
+    if not everything:
+        words, everything = _strip(_ALL, words)
+    name = release.group(1).strip('"“”?.!') if release else None
+    return c.SearchKnowledge(words, kind, name or None, bool(everything))
+
+
+def _strip(pattern: re.Pattern[str], text: str) -> tuple[str, re.Match[str] | None]:
+    m = pattern.search(text)
+    return (text[: m.start()].strip(), m) if m else (text, None)

@@ -122,6 +122,11 @@ class LinkHandoff:
 
 
 @dataclass(frozen=True)
+class UndoLastChange:
+    """``undo``: the caller's own last edit or link of a handoff, within a few minutes."""
+
+
+@dataclass(frozen=True)
 class UnlinkHandoff:
     number: int
     needs: tuple[int, ...]
@@ -493,7 +498,7 @@ class ReleaseCalendar:
 
 Command = (
     ShowHelp | ShowWorkload | CreateHandoff | ListHandoffs | ShowHandoff | MoveHandoff | ReassignHandoff
-    | CommentOnHandoff | SnoozeHandoff | SetDueDate | EditHandoff | ShowEditForm | LinkHandoff | UnlinkHandoff | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
+    | CommentOnHandoff | SnoozeHandoff | SetDueDate | EditHandoff | ShowEditForm | LinkHandoff | UnlinkHandoff | UndoLastChange | CreateRelease | ListReleases | ShowRelease | AddReleaseEntry
     | SetReleaseOwner | SetReleaseTier | ShowPlan | SkipArea | SetReleaseStatement | ConfirmReleaseStatement
     | ChangeRelease | ShowPlanTemplate | EditPlanTemplate
     | AssignArea | UnassignArea | WhoOwns | ListAreas | CreateArea | SetPersonRole | ExportRelease

@@ -166,6 +166,7 @@ class HandoffEvent:
     to_status: Status | None
     note: str | None
     at: datetime
+    change: tuple[str, str, str] | None = None  # (field, old, new) of an edit or a link, in full, for undo
 
 
 @dataclass

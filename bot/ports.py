@@ -162,6 +162,8 @@ class HandoffRepository(Protocol):
     async def history(self, handoff_id: int) -> list[HandoffEvent]: ...
     async def of_plan(self, release_id: int) -> list[Handoff]:
         """The release's launch-plan handoffs (items and inputs), in number order."""
+    async def last_change_by(self, actor_id: int, since: datetime) -> list[HandoffEvent]:
+        """The events of the actor's latest command on a handoff since ``since`` (for ``undo``)."""
     async def link(self, handoff_id: int, needs_id: int, at: datetime) -> None: ...
     async def unlink(self, handoff_id: int, needs_id: int) -> bool:
         """Forget that one waits on the other; False when it did not."""

@@ -110,6 +110,8 @@ RIGHTS: dict[str, Right] = {
     "handoff.link": _r("link {subject} to what it waits on", {P.OWNER, P.REQUESTER, *LEADS},
                        "`link 12 needs #14`, `unlink 12 #14`", H,
                        note="`block 12 by #14` is the owner's, as any block"),
+    "handoff.undo": _r("undo your last edit or link", EVERYONE, "`undo`",
+                       note="their own, within 10 minutes, unless someone changed that field since"),
     # releases and their knowledge thread
     "release.create": _r("create a release", EVERYONE, "`release new v2.3 …`"),
     "release.read": _r("see releases", EVERYONE, "`release list`, `release show`, `releases board`, `search`, `release export`, `release calendar`"),

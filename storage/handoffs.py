@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -165,6 +167,7 @@ class HandoffRepository(Repository):
                 workspace_id=self.workspace_id, handoff_id=event.handoff_id, actor_id=event.actor_id,
                 action=event.action, from_status=event.from_status.value if event.from_status else None,
                 to_status=event.to_status.value if event.to_status else None, note=event.note, at=event.at,
+                change=json.dumps(list(event.change), ensure_ascii=False) if event.change else None,
             )
         )
 
@@ -174,14 +177,19 @@ class HandoffRepository(Repository):
             .where(HandoffEventRow.workspace_id == self.workspace_id, HandoffEventRow.handoff_id == handoff_id)
             .order_by(HandoffEventRow.id)
         )
-        return [
-            HandoffEvent(
-                handoff_id=r.handoff_id, actor_id=r.actor_id, action=r.action,
-                from_status=Status(r.from_status) if r.from_status else None,
-                to_status=Status(r.to_status) if r.to_status else None, note=r.note, at=utc(r.at),
-            )
-            for r in (await self.session.execute(stmt)).scalars()
-        ]
+        return [_event(r) for r in (await self.session.execute(stmt)).scalars()]
+
+    async def last_change_by(self, actor_id: int, since: datetime) -> list[HandoffEvent]:
+        """The actor's latest command's events since ``since``: the newest event and those just before it
+        of the same handoff, time and action (an edit of three fields writes three)."""
+        stmt = (select(HandoffEventRow)
+                .where(HandoffEventRow.workspace_id == self.workspace_id, HandoffEventRow.actor_id == actor_id,
+                       HandoffEventRow.at >= since)
+                .order_by(HandoffEventRow.id.desc()).limit(20))
+        rows = list((await self.session.execute(stmt)).scalars())
+        same = list(itertools.takewhile(
+            lambda r: (r.handoff_id, r.at, r.action) == (rows[0].handoff_id, rows[0].at, rows[0].action), rows))
+        return [_event(r) for r in reversed(same)]
 
     # --- launch plans and links -------------------------------------------------------------
 
@@ -220,3 +228,13 @@ class HandoffRepository(Repository):
                 .where(HandoffLinkRow.workspace_id == self.workspace_id, HandoffLinkRow.needs_id == handoff_id)
                 .order_by(HandoffRow.number))
         return [_handoff(row) for row in (await self.session.execute(stmt)).scalars()]
+
+
+def _event(r: HandoffEventRow) -> HandoffEvent:
+    change = json.loads(r.change) if r.change else None
+    return HandoffEvent(
+        handoff_id=r.handoff_id, actor_id=r.actor_id, action=r.action,
+        from_status=Status(r.from_status) if r.from_status else None,
+        to_status=Status(r.to_status) if r.to_status else None, note=r.note, at=utc(r.at),
+        change=(str(change[0]), str(change[1]), str(change[2])) if change else None,
+    )

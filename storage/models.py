@@ -177,6 +177,7 @@ class HandoffEventRow(Base):
     __table_args__ = (
         Index("ix_handoff_events_handoff", "workspace_id", "handoff_id", "id"),
         Index("ix_handoff_events_action", "workspace_id", "action", "at"),  # the workload view's time to acknowledge
+        Index("ix_handoff_events_actor", "workspace_id", "actor_id", "id"),  # a person's last change, for undo
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -187,6 +188,7 @@ class HandoffEventRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+    change: Mapped[str | None] = mapped_column(Text)  # JSON: what an edit or a link changed, in full, for undo
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -43,6 +43,7 @@ USAGE: dict[str, Usage] = {
     "link": Usage("link <N> needs #<M> [#<M> …]", "link 12 needs #14",
                   "say a handoff waits on others; its owner hears when they are done"),
     "unlink": Usage("unlink <N> #<M>", "unlink 12 #14", "it no longer waits on that one"),
+    "undo": Usage("undo", "undo", "take back your own last edit or link, within 10 minutes"),
     "snooze": Usage("snooze <N> [1d|3d|1w|until <date>]", "snooze 12 3d", "quiet the reminders on a handoff you own"),
     "release": Usage(
         "release new <name> [<target date>] [tier 1|2|3] [#channel] | list | board | show <name> | plan <name> | "
@@ -109,7 +110,7 @@ USAGE: dict[str, Usage] = {
 
 HELP_ORDER = (
     "new", "list", "show", "ack", "start", "done", "ask", "answer", "decline", "block", "cancel",
-    "reopen", "reassign", "comment", "due", "edit", "link", "unlink", "snooze", "release", "owner", "who", "person", "search", "digest",
+    "reopen", "reassign", "comment", "due", "edit", "link", "unlink", "undo", "snooze", "release", "owner", "who", "person", "search", "digest",
     "nudges", "draft", "gate", "plan", "load", "help",
 )
 

@@ -49,7 +49,8 @@ def right_for(field: str) -> str:
     return "handoff.edit_reason" if field == "reason" else "handoff.edit"
 
 
-async def edit(cmd: c.EditHandoff, ctx: Ctx) -> tuple[HandoffView, list[Change]]:
+async def edit(cmd: c.EditHandoff, ctx: Ctx, *, action: str = "edit") -> tuple[HandoffView, list[Change]]:
+    """Apply the changes that change something; ``action`` is how the history names them (``undo``)."""
     view = await load(ctx, cmd.number)
     handoff = view.handoff
     old_release = view.release
@@ -61,9 +62,10 @@ async def edit(cmd: c.EditHandoff, ctx: Ctx) -> tuple[HandoffView, list[Change]]
         raise InvalidInput(f"Nothing to change: {handoff.ref} already says that.")
     await save(ctx, handoff, cmd.expected_version)
     for change in changes:
-        await record_event(ctx, handoff, "edit", None, None, change.line())
+        await record_event(ctx, handoff, action, None, None, change.line(), (change.field, change.old, change.new))
     summary = "; ".join(change.line() for change in changes)
-    sentence = f"{ctx.actor.display_name} edited {handoff.ref} {handoff.title}: {summary}"
+    verb = "undid an edit of" if action == "undo" else "edited"
+    sentence = f"{ctx.actor.display_name} {verb} {handoff.ref} {handoff.title}: {summary}"
     await log_event(ctx, handoff, sentence)
     if old_release is not None and old_release.id != handoff.release_id:
         await ctx.record(EntryKind.HANDOFF, sentence, old_release.id, handoff.id)

@@ -44,7 +44,8 @@ async def link(cmd: c.LinkHandoff, ctx: Ctx) -> HandoffView:
         raise InvalidInput(f"{h.ref} already waits on {_refs(n.handoff for n in needs)}.")
     for need in new:
         await ctx.uow.handoffs.link(h.id, need.handoff.id, ctx.now)
-        await record_event(ctx, h, "link", None, None, f"needs {need.handoff.ref} {need.handoff.title}")
+        await record_event(ctx, h, "link", None, None, f"needs {need.handoff.ref} {need.handoff.title}",
+                           ("needs", "", str(need.handoff.number)))
         ctx.notify(need.owner, f"{ctx.actor.display_name}: {h.ref} {h.title} waits on your {need.handoff.ref} "
                                f"{need.handoff.title}.", need.handoff.number)
         ctx.touch(need)
@@ -63,7 +64,7 @@ async def link(cmd: c.LinkHandoff, ctx: Ctx) -> HandoffView:
     return view
 
 
-async def unlink(cmd: c.UnlinkHandoff, ctx: Ctx) -> HandoffView:
+async def unlink(cmd: c.UnlinkHandoff, ctx: Ctx, *, action: str = "unlink") -> HandoffView:
     view = await load(ctx, cmd.number)
     h = view.handoff
     rights.require("handoff.link", ctx.actor, parties(h, ctx.actor), subject=h.ref,
@@ -72,7 +73,7 @@ async def unlink(cmd: c.UnlinkHandoff, ctx: Ctx) -> HandoffView:
         need = await load(ctx, number)
         if not await ctx.uow.handoffs.unlink(h.id, need.handoff.id):
             raise InvalidInput(f"{h.ref} does not wait on {need.handoff.ref}; `show {h.number}` lists what it waits on.")
-        await record_event(ctx, h, "unlink", None, None, f"no longer needs {need.handoff.ref} {need.handoff.title}")
+        await record_event(ctx, h, action, None, None, f"no longer needs {need.handoff.ref} {need.handoff.title}")
         ctx.touch(need)
     await log_event(ctx, h, f"{ctx.actor.display_name}: {h.ref} {h.title} no longer waits on "
                             f"{', '.join(f'#{n}' for n in dict.fromkeys(cmd.needs))}")

@@ -7,7 +7,7 @@ import dataclasses
 from bot import commands as c
 from bot import wording
 from bot.context import Ctx
-from bot.handoffs import editing, links, presenters
+from bot.handoffs import editing, links, presenters, undo
 from bot.handoffs import use_cases as handoffs
 from bot.reply import Reply
 from bot.routing import RouteTable
@@ -86,6 +86,12 @@ async def _link(cmd: c.LinkHandoff, ctx: Ctx) -> Reply:
 async def _unlink(cmd: c.UnlinkHandoff, ctx: Ctx) -> Reply:
     view = await links.unlink(cmd, ctx)
     return presenters.handoff_card(view, ctx.today(), presenters.waits_on(view))
+
+
+@routes(c.UndoLastChange, "handoff.undo")
+async def _undo(cmd: c.UndoLastChange, ctx: Ctx) -> Reply:
+    view, said = await undo.undo(cmd, ctx)
+    return presenters.handoff_card(view, ctx.today(), said)
 
 
 @routes(c.AttachHandoffMessage, "platform")

@@ -335,8 +335,9 @@ async def save(ctx: Ctx, handoff: Handoff, expected_version: int | None) -> None
     await ctx.uow.handoffs.update(handoff, version)
 
 
-async def record_event(ctx: Ctx, handoff: Handoff, action: str, before: Status | None, after: Status | None, note: str | None) -> None:
-    await ctx.uow.handoffs.add_event(HandoffEvent(handoff.id, ctx.actor.id, action, before, after, note, ctx.now))
+async def record_event(ctx: Ctx, handoff: Handoff, action: str, before: Status | None, after: Status | None,
+                       note: str | None, change: tuple[str, str, str] | None = None) -> None:
+    await ctx.uow.handoffs.add_event(HandoffEvent(handoff.id, ctx.actor.id, action, before, after, note, ctx.now, change))
 
 
 async def log_event(ctx: Ctx, handoff: Handoff, body: str) -> None:

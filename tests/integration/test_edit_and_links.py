@@ -156,3 +156,42 @@ async def test_links_stay_in_their_workspace(chat: Chat, core, workspace_id: str
     other = Chat(core, workspace_id + "-b")
     await other.ok("dana", "@lee question: b")
     assert "There is no handoff #2" in await other.fails("dana", "link 1 needs #2")
+
+
+async def test_undo_puts_back_the_callers_last_edit_in_full(chat: Chat, clock) -> None:
+    long_details = "audience: SMB admins " + "x" * 300
+    await chat.ok("dana", f"@lee requirement: tier table | {long_details}")
+    await chat.ok("dana", "edit 1 title Tier table")
+    clock.advance(seconds=30)
+    await chat.ok("dana", "edit 1 details audience: everyone")
+    assert "Undone: details: “audience: everyone” → “audience: SMB admins xxx" in await chat.ok("dana", "undo")
+    shown = await chat.ok("dana", "show 1")
+    assert long_details in shown and "#1 Tier table" in shown and "undo: details" in shown
+    assert "Your last change was `undo` on #1" in await chat.fails("dana", "undo")  # one step, not a stack
+    assert "no handoff in the last 10 minutes" in await chat.fails("lee", "undo")
+
+
+async def test_undo_refuses_moves_stale_changes_and_someone_elses_later_edit(chat: Chat, clock) -> None:
+    await chat.ok("dana", "@lee requirement: tier table")
+    await chat.ok("lee", "ack 1")
+    assert "Your last change was `ack` on #1, which `undo` can't take back" in await chat.fails("lee", "undo")
+    clock.advance(seconds=30)
+    await chat.ok("dana", "edit 1 title Tier table")
+    clock.advance(seconds=30)
+    chat.admins.add("alex")
+    await chat.ok("alex", "edit 1 title Tier table for SMB")
+    assert "Your last change was `ack`" not in await chat.fails("dana", "undo")
+    assert "alex changed the title of #1 since, so I left it" in await chat.fails("dana", "undo")
+    clock.advance(seconds=30)
+    await chat.ok("dana", "edit 1 kind messaging")
+    clock.advance(minutes=11)
+    assert "no handoff in the last 10 minutes" in await chat.fails("dana", "undo")
+    assert "Kind: messaging" in await chat.ok("dana", "show 1")
+
+
+async def test_undo_takes_back_a_link(chat: Chat) -> None:
+    await chat.ok("dana", "@lee question: a")
+    await chat.ok("dana", "@lee question: b")
+    await chat.ok("dana", "link 1 needs #2")
+    assert "Undone: #1 no longer waits on #2." in await chat.ok("dana", "undo")
+    assert "Needed by" not in await chat.ok("dana", "show 2")

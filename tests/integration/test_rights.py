@@ -87,6 +87,7 @@ SCENARIOS = (
     s("handoff.edit", "edit 1 title battlecard refresh for sales"),
     s("handoff.edit_reason", "edit 1 reason waiting on legal's review", setup=(("olly", "block 1 waiting on legal"),)),
     s("handoff.link", "link 1 needs #2", setup=(("rita", "@tina question: final price points"),)),
+    s("handoff.undo", "undo", setup=(("dora", "@tina question: analyst day?"), ("dora", "edit 2 title analyst briefing day?"))),
     s("handoff.block", "block 1 by #2", setup=(("rita", "@tina question: final price points"),)),
     s("release.create", "release new v9 2027-06-01"), s("release.read", "release show v2.3"),
     s("release.note", "release note v2.3 analysts booked"), s("release.decide", "release decide v2.3 mid-market first"),

@@ -135,6 +135,7 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "change": parse_edit,
     "link": parse_link,
     "unlink": parse_unlink,
+    "undo": lambda rest: c.UndoLastChange(),
     "snooze": parse_snooze,
     "release": parse_release,
     "releases": lambda rest: c.ListReleases() if not rest else parse_release(rest),

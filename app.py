@@ -38,6 +38,7 @@ from handlers.slack.app import add_routes as add_slack_routes
 from handlers.slack.app import add_socket_mode, build_slack_app, build_slack_messenger
 from handlers.teams.app import TEAMS_BOT, build_teams
 from handlers.teams.app import add_routes as add_teams_routes
+from handlers.teams.inbox import TeamsInbox
 from handlers.teams.messenger import TeamsMessenger
 from handlers.teams.package import build_package
 from storage.database import create_engine, is_sqlite, ping
@@ -111,7 +112,7 @@ def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Ap
     app = web.Application(client_max_size=MAX_BODY, middlewares=[request_context, metrics.middleware])
     app[PENDING] = set()
     probe = DatabaseProbe(partial(ping, engine), SqlOutboxStore(engine).backlog, core.clock,
-                          inbox=SqlInbox(engine).backlog if settings.slack_enabled else None)
+                          inbox=SqlInbox(engine).backlog if settings.slack_enabled or settings.teams_enabled else None)
     monitor = SchedulerMonitor(metrics) if settings.scheduler_enabled else None
     app.router.add_get("/healthz", healthz(probe, monitor))
     app.router.add_get("/metrics", metrics.handler(probe))
@@ -123,7 +124,9 @@ def build_web_app(settings: Settings, core: Core, engine: AsyncEngine) -> web.Ap
     adapter = None
     if settings.teams_enabled or settings.host in LOOPBACK:  # no app id: emulator mode, loopback only
         adapter, auth, bot = build_teams(settings, core)
-        add_teams_routes(app, adapter, auth, bot)
+        inbox = TeamsInbox(adapter, auth, bot, SqlInbox(engine, getattr(core.uow_factory, "writer_lock", None)),
+                           lease=timedelta(seconds=settings.handoff_inbox_lease))
+        add_teams_routes(app, adapter, auth, bot, inbox)
     if monitor is not None:
         ticks = build_jobs(settings, core, engine, teams=adapter, observer=metrics)
         _add_scheduler(app, ticks, intervals(settings), monitor, settings.handoff_shutdown_timeout)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     handoff_digest_interval: float = Field(default=60.0, gt=0)
     handoff_outbox_interval: float = Field(default=30.0, gt=0)
     handoff_outbox_lease: float = Field(default=60.0, gt=0)  # a crashed worker's sends come back after this
+    # Requests answered but not yet handled (Slack commands, Teams messages) come back after this,
+    # when the process handling them died; longer than any command takes.
+    handoff_inbox_lease: float = Field(default=120.0, gt=0)
     handoff_log_format: str = "text"  # `json` for a log pipeline (the Procfile's web and worker), `text` for a terminal
     # On SIGTERM: how long requests in flight, and a scheduled pass under way, get to finish.
     handoff_shutdown_timeout: float = Field(default=10.0, ge=0)

@@ -2,7 +2,7 @@
 
 Slack waits at most 3 s for an ack and shows an error when it is late; the work a command
 does (a transaction, cards, DMs) is ten times what an ack costs. So the edge only checks the
-signature, records the request here and acks; a handler (``handlers.slack.inbox``) runs it
+signature, records the request here and acks; a handler (``handlers.inbox_worker``) runs it
 moments later. What Slack was told was accepted is therefore in the database first
 (RELIABILITY 6), and a process that dies after the ack loses nothing: the row is claimed again
 when its lease runs out.
@@ -163,10 +163,14 @@ class SqlInbox:
 
     # --- the handler ------------------------------------------------------------------------
 
-    async def claim(self, now: datetime, limit: int, lease: timedelta, token: str) -> list[Claimed]:
-        """Take up to ``limit`` rows not done and not leased (or whose lease ran out), oldest first."""
+    async def claim(self, now: datetime, limit: int, lease: timedelta, token: str,
+                    source: str | None = None) -> list[Claimed]:
+        """Take up to ``limit`` rows (of ``source``, when given) not done and not leased (or whose
+        lease ran out), oldest first."""
         ready = and_(InboxRow.done_at.is_(None), InboxRow.attempts < MAX_ATTEMPTS,
                      or_(InboxRow.lease_until.is_(None), InboxRow.lease_until < now))
+        if source is not None:
+            ready = and_(ready, InboxRow.source == source)
         pick = select(InboxRow.id).where(ready).order_by(InboxRow.id).limit(limit)
         if self._postgres:
             pick = pick.with_for_update(skip_locked=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -121,7 +122,8 @@ def build_slack_app(settings: Settings, core: Core, engine: AsyncEngine) -> tupl
     if oauth_settings:
         app.enable_token_revocation_listeners()
     surface = SlackSurface(core)
-    surface.inbox = SlackInbox(app, SqlInbox(engine, getattr(core.uow_factory, "writer_lock", None)))
+    surface.inbox = SlackInbox(app, SqlInbox(engine, getattr(core.uow_factory, "writer_lock", None)),
+                               lease=timedelta(seconds=settings.handoff_inbox_lease))
     register(app, surface)
     return app, surface
 

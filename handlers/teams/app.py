@@ -5,23 +5,28 @@ some token errors escape as 500s; so this route reads the activity itself, authe
 first (any failure is a 401, and the bot never runs), then hands the verified request to
 ``process_activity``. With no ``MICROSOFT_APP_ID`` it is the Bot Framework Emulator's
 unauthenticated mode, which the app only mounts when it listens on loopback.
+
+Messages are recorded in the inbox and answered 201 before they run (``handlers.teams.inbox``);
+invokes run inline, since Teams reads their answer from the HTTP response.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import ShowTypingMiddleware, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
 from bot.chat.core import Core
 from bot.settings import Settings
+from handlers.teams.inbox import TeamsInbox, inbox_key
 from handlers.teams.surface import TeamsBot
 
 log = logging.getLogger("handoff.teams")
@@ -30,6 +35,9 @@ MAX_BODY = 256 * 1024  # Teams activities are far smaller; anything larger is re
 TEAMS_BOT = web.AppKey("teams_bot", TeamsBot)
 TEAMS_ADAPTER = web.AppKey("teams_adapter", CloudAdapter)
 TEAMS_AUTH = web.AppKey("teams_auth", ConfigurationBotFrameworkAuthentication)
+TEAMS_INBOX = web.AppKey("teams_inbox", TeamsInbox)
+# A turn that has not answered after this long shows "typing…" (Teams clears it when the reply lands).
+TYPING_AFTER = 0.4
 
 
 @dataclass
@@ -78,18 +86,38 @@ def build_teams(settings: Settings, core: Core) -> tuple[CloudAdapter, Configura
         await turn_context.send_activity("Sorry, something went wrong on my side. Please try again.")
 
     adapter.on_turn_error = on_error
+    adapter.use(ShowTypingMiddleware(delay=TYPING_AFTER, period=2.0))
     return adapter, auth, bot
 
 
 def add_routes(app: web.Application, adapter: CloudAdapter, auth: ConfigurationBotFrameworkAuthentication,
-               bot: TeamsBot) -> None:
+               bot: TeamsBot, inbox: TeamsInbox | None = None) -> None:
     app[TEAMS_ADAPTER] = adapter
     app[TEAMS_AUTH] = auth
     app[TEAMS_BOT] = bot
     app.router.add_post("/api/messages", messages)
+    if inbox is not None:
+        app[TEAMS_INBOX] = inbox
+        app.on_startup.append(_start_inbox)
+        app.on_shutdown.append(_stop_inbox)
+
+
+async def _start_inbox(app: web.Application) -> None:
+    app[TEAMS_INBOX].start()
+
+
+async def _stop_inbox(app: web.Application) -> None:
+    """Requests in flight have been answered: finish the turns being run; the rest wait in the inbox."""
+    await app[TEAMS_INBOX].stop()
 
 
 async def messages(request: web.Request) -> web.Response:
+    inbox = request.app.get(TEAMS_INBOX)
+    with inbox.acknowledging() if inbox is not None else contextlib.nullcontext():
+        return await _messages(request, inbox)
+
+
+async def _messages(request: web.Request, inbox: TeamsInbox | None) -> web.Response:
     if (request.content_length or 0) > MAX_BODY:
         return web.Response(status=413, text="too large")
     raw = await request.content.read(MAX_BODY + 1)
@@ -107,6 +135,12 @@ async def messages(request: web.Request) -> web.Response:
     except Exception as exc:  # PermissionError, jwt errors, KeyError on a bad key id: all mean "not Teams"
         log.warning("refused a Teams request: %s", type(exc).__name__)
         return web.Response(status=401, text="unauthorized")
+    if inbox is not None and (key := inbox_key(activity)):
+        try:
+            await inbox.accept(key, body, activity, verified)
+            return web.Response(status=201)
+        except Exception as exc:  # the database cannot take it: run the turn now, which answers for itself
+            log.warning("could not record a Teams activity (%s); running it inline", type(exc).__name__)
     invoke = await request.app[TEAMS_ADAPTER].process_activity(verified, activity, request.app[TEAMS_BOT].on_turn)
     if invoke is not None:
         return web.json_response(_plain(invoke.body), status=invoke.status)

@@ -39,6 +39,7 @@ from bot.errors import TemporarilyUnavailable
 from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
+from handlers.inbox_worker import unclaimed
 from handlers.teams import files, forms
 from handlers.teams.render import card_text, render_card
 
@@ -51,6 +52,7 @@ _WITH_TEXT = {"handoff.ask": Action.ASK, "handoff.answer": Action.ANSWER, "hando
 _DRAFT_BUTTONS: dict[str, Callable[[int], c.Command]] = {
     "draft.use": c.UseDraft, "draft.regenerate": c.RegenerateDraft, "draft.discard": c.DiscardDraft}
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+REMEMBERED = 10_000  # conversation references known to be stored; beyond it the oldest is looked up again
 _ID = re.compile(r"\d{1,9}")  # a handoff or version number, as the grammar reads one
 
 
@@ -116,6 +118,7 @@ class TeamsBot(ActivityHandler):
         self.app_id = app_id
         self.on_queued = on_queued or (lambda: None)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._references: dict[tuple[str, str], dict[str, Any]] = {}  # stored this process's lifetime, oldest first
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)
@@ -180,8 +183,16 @@ class TeamsBot(ActivityHandler):
         if kind not in ("personal", "channel", "groupChat"):
             kind = "groupChat"  # a type Teams never sent: private (never a channel), and never a person's DM
         user = activity.from_property.id if kind == "personal" and activity.from_property else None
+        seen = (workspace_of(activity), activity.conversation.id)
+        same = {k: v for k, v in reference.items() if k != "activityId"}  # the rest is the conversation's
+        if self._references.get(seen) == same:
+            return  # stored already: a turn costs no write for it
         try:
-            await self.core.remember_conversation(workspace_of(activity), activity.conversation.id, kind, user, reference)
+            with unclaimed():  # bookkeeping: its commit must not count as this turn's change being made
+                await self.core.remember_conversation(seen[0], seen[1], kind, user, reference)
+            self._references[seen] = same
+            if len(self._references) > REMEMBERED:
+                self._references.pop(next(iter(self._references)))
         except TemporarilyUnavailable:
             # The turn still runs: its command answers "try again in a moment" the same way, and the
             # reference is stored on the next turn from this conversation.

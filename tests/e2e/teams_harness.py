@@ -21,7 +21,7 @@ from app import build_jobs, build_web_app
 from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.scheduler import Ticks
-from handlers.teams.app import TEAMS_ADAPTER
+from handlers.teams.app import TEAMS_ADAPTER, TEAMS_INBOX
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes.loopback import serve
 from tests.fakes.teams_connector import TeamsConnector
@@ -71,12 +71,15 @@ class TeamsHarness:
             body["replyToId"] = reply_to
         return body
 
-    async def post(self, body: Any, *, headers: dict[str, str] | None = None, raw: bytes | None = None) -> int:
+    async def post(self, body: Any, *, headers: dict[str, str] | None = None, raw: bytes | None = None,
+                   drain: bool = True) -> int:
         data = raw if raw is not None else json.dumps(body).encode()
         async with self.http.post(f"{self.url}/api/messages", data=data,
                                   headers={"Content-Type": "application/json", **(headers or {})}) as response:
             await response.read()
-            return response.status
+        if drain and TEAMS_INBOX in self.web_app:
+            await self.web_app[TEAMS_INBOX].drain()  # the message was answered 201 first, and runs just after
+        return response.status
 
     async def say(self, text: str, **kw: Any) -> dict[str, Any]:
         """Send a message; return the card the bot answered with (validated against the schema)."""

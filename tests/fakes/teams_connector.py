@@ -6,7 +6,9 @@ thread) posts replies, updates and new conversations here. Failures can be queue
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -24,17 +26,20 @@ class Sent:
     reply_to: str | None = None
     activity_id: str | None = None
     authorization: str | None = None
+    at: float = field(default_factory=time.perf_counter)  # when it arrived: the bench times replies by it
 
 
 @dataclass
 class TeamsConnector:
     sent: list[Sent] = field(default_factory=list)
+    typing: list[Sent] = field(default_factory=list)  # "typing…" indicators, kept apart from what was said
     created: list[dict[str, Any]] = field(default_factory=list)
     fail_statuses: list[int] = field(default_factory=list)  # the next sends answer these, in order
     # Files PUT to upload_url(): name -> (bytes, request headers); as OneDrive's upload session takes them.
     uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     upload_fail_statuses: list[int] = field(default_factory=list)
     port: int = 0
+    send_delay: float = 0.0  # seconds each message POST takes to answer: a slow Teams
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -80,6 +85,11 @@ class TeamsConnector:
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if body.get("type") == "typing":
+            self.typing.append(Sent("POST", request.match_info["conversation"], body))
+            return web.json_response({})
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)
         if self.fail_statuses:
             return web.json_response({"error": {"code": "Fail", "message": "scripted"}}, status=self.fail_statuses.pop(0))
         activity_id = f"act-{next(self._ids)}"

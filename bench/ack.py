@@ -31,6 +31,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -40,6 +43,7 @@ from app import build_web_app
 from bot.chat.core import Core
 from bot.settings import Settings
 from handlers.slack.app import SLACK_SURFACE
+from handlers.teams.app import TEAMS_INBOX, BotConfig
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
@@ -168,7 +172,7 @@ async def slack_rows(label: str, url: str, team: str, levels: tuple[int, ...], s
                 await seed(max(MIN_SAMPLES, 3 * level) + level + 10)
             result = await measure(http, url, make, level, settle)
             results[(name, level)] = result
-            rows.append(result.line(f"{label}: {name} @{level}", floor[(name, level)] if floor else None))
+            rows.append(emit(result.line(f"{label}: {name} @{level}", floor[(name, level)] if floor else None)))
     return rows, results
 
 
@@ -201,7 +205,7 @@ async def slack_app_rows(label: str, engine_url: str, schema: str | None, fake: 
     try:
         rows, _ = await slack_rows(label, f"{base}/slack/events", team, levels, settle, seed, http, floor, fake)
         for level in levels:
-            rows.append(await answer_row(label, f"{base}/slack/events", team, level, settle, http, fake))
+            rows.append(emit(await answer_row(label, f"{base}/slack/events", team, level, settle, http, fake)))
     finally:
         await runner.cleanup()
         await engine.dispose()
@@ -242,28 +246,100 @@ def activity(connector: TeamsConnector, tenant: str, user: str, text_: str = "",
     return Request(json.dumps(body), JSON, signed=False)
 
 
+def teams_floor_app() -> web.Application:
+    """The least a Teams bot can do on this stack: a bare CloudAdapter (emulator mode, as the app
+    runs here) that echoes each message to the connector, then answers the HTTP request."""
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig()))
+
+    async def echo(turn_context: TurnContext) -> None:
+        if turn_context.activity.type == "message":
+            await turn_context.send_activity(turn_context.activity.text or "ok")
+
+    async def messages(request: web.Request) -> web.Response:
+        activity = Activity().deserialize(await request.json())
+        await adapter.process_activity(request.headers.get("Authorization", ""), activity, echo)
+        return web.Response(status=201)
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    return app
+
+
+def teams_scenarios(connector: TeamsConnector, tenant: str, numbers: itertools.count) -> dict[str, Make]:
+    return {
+        "Teams command: list all": lambda i: activity(connector, tenant, "dana", "list all"),
+        "Teams command: handoff (write)": lambda i: activity(connector, tenant, "dana", f"handoff <at>Lee</at> question: q{i}"),
+        "Teams card submit: Acknowledge": lambda i: activity(connector, tenant, "lee", value={
+            "handoff_action": "handoff.ack", "value": str(next(numbers))}),
+    }
+
+
+async def teams_floor_rows(levels: tuple[int, ...], http: aiohttp.ClientSession,
+                           emit: Callable[[str], None]) -> dict[tuple[str, int], Result]:
+    floor: dict[tuple[str, int], Result] = {}
+    async with TeamsConnector() as connector:
+        runner, base = await serve(teams_floor_app())
+        make = teams_scenarios(connector, "floor", itertools.count(1))["Teams command: handoff (write)"]
+        for level in levels:
+            floor[("turn", level)] = result = await measure(http, f"{base}/api/messages", make, level, _nothing)
+            emit(result.line(f"floor (CloudAdapter echo, answers after its reply) @{level}", None))
+        for level in levels:
+            floor[("reply", level)] = result = await reply_times(http, f"{base}/api/messages", connector, make, level, _nothing)
+            emit(result.line(f"floor (CloudAdapter echo): time to its reply @{level}", None))
+        await runner.cleanup()
+    return floor
+
+
 async def teams_rows(label: str, engine_url: str, schema: str | None, levels: tuple[int, ...],
-                     http: aiohttp.ClientSession) -> list[str]:
+                     http: aiohttp.ClientSession, floor: dict[tuple[str, int], Result], emit: Callable[[str], None]) -> None:
     engine = create_engine(engine_url, schema=schema, **({"pool_size": 20} if schema else {}))
     await upgrade(engine)
-    rows = []
     async with TeamsConnector() as connector:
         app = build_web_app(Settings(_env_file=None, handoff_scheduler="off"), Core(SqlUnitOfWorkFactory(engine)), engine)
         runner, base = await serve(app)
+        inbox = app[TEAMS_INBOX]
+
+        async def settle() -> None:
+            """Every recorded turn run and answered: what the HTTP answer did not wait for."""
+            await inbox.drain()
+            while (await inbox.store.backlog())[0]:
+                await inbox.drain()
+
         tenant = f"bench-{uuid.uuid4().hex[:6]}"
-        numbers = itertools.count(1)
-        scenarios: dict[str, Make] = {
-            "Teams command: list all": lambda i: activity(connector, tenant, "dana", "list all"),
-            "Teams command: handoff (write)": lambda i: activity(connector, tenant, "dana", f"handoff <at>Lee</at> question: q{i}"),
-            "Teams card submit: Acknowledge": lambda i: activity(connector, tenant, "lee", value={
-                "handoff_action": "handoff.ack", "value": str(next(numbers))}),
-        }
+        scenarios = teams_scenarios(connector, tenant, itertools.count(1))
         for name, make in scenarios.items():
             for level in levels:
-                rows.append((await measure(http, f"{base}/api/messages", make, level, _nothing)).line(f"{label}: {name} @{level}", None))
+                result = await measure(http, f"{base}/api/messages", make, level, settle)
+                emit(result.line(f"{label}: {name} @{level}", floor.get(("turn", level))))
+        make = scenarios["Teams command: handoff (write)"]
+        for level in levels:
+            result = await reply_times(http, f"{base}/api/messages", connector, make, level, settle)
+            emit(result.line(f"{label}: Teams handoff (write), time to its reply @{level}", floor.get(("reply", level))))
         await runner.cleanup()
     await engine.dispose()
-    return rows
+
+
+async def reply_times(http: aiohttp.ClientSession, url: str, connector: TeamsConnector, make: Make, level: int,
+                      settle: Settle) -> Result:
+    """How long a person waits for the bot's reply: from the send to the reply's arrival at the
+    connector (a reply names the activity it answers). Bursts of ``level`` like :func:`measure`."""
+    counter = itertools.count()
+    samples: list[float] = []
+    busy = 0.0
+    while len(samples) < max(MIN_SAMPLES, 3 * level):
+        requests = [make(next(counter)) for _ in range(level)]
+        ids = [json.loads(r.body)["id"] for r in requests]
+        started = time.perf_counter()
+        await asyncio.gather(*(fire(http, url, r) for r in requests))
+        await settle()
+        busy += time.perf_counter() - started
+        first = {}
+        for sent in connector.sent:
+            if sent.reply_to in ids and sent.reply_to not in first:
+                first[sent.reply_to] = sent.at
+        samples += [(first[i] - started) * 1000 for i in ids]
+        connector.sent.clear()
+    return Result(samples, busy)
 
 
 # --- backends ---------------------------------------------------------------------------------
@@ -291,24 +367,34 @@ async def backends() -> AsyncIterator[list[tuple[str, str, str | None]]]:
             await admin.dispose()
 
 
+TABLE: list[str] = []
+
+
+def emit(line: str) -> str:
+    """Print a row the moment it is measured (a long run shows its progress), and keep it for the file."""
+    print(line, flush=True)
+    TABLE.append(line)
+    return line
+
+
 async def main(levels: tuple[int, ...]) -> None:
-    lines: list[str] = []
+    emit(f"Signed requests on loopback at {', '.join(map(str, levels))} at once; {os.cpu_count()} cores; "
+         "ratio = p99 / the floor's p99 at the same level")
+    emit(f"{'scenario @ concurrency':<62}{'n':>6}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>9}{'ratio':>8}")
+    started = time.perf_counter()
     async with FakeSlackApi() as fake, backends() as dbs:
         for user, name in (("U1", "dana"), ("U2", "lee")):
             fake.add_user(user, name=name)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             runner, base = await serve(floor_app(fake))
-            floor_lines, floor = await slack_rows("floor (bolt, ack only)", f"{base}/slack/events", "TFLOOR", levels,
-                                                  _nothing, _nothing_n, http, None, fake)
+            _, floor = await slack_rows("floor (bolt, ack only)", f"{base}/slack/events", "TFLOOR", levels,
+                                        _nothing, _nothing_n, http, None, fake)
             await runner.cleanup()
-            lines += floor_lines
+            teams_floor = await teams_floor_rows(levels, http, emit)
             for (label, url, schema), (_, teams_url, teams_schema) in zip(dbs[0::2], dbs[1::2], strict=True):
-                lines += await slack_app_rows(label, url, schema, fake, levels, http, floor)
-                lines += await teams_rows(label, teams_url, teams_schema, levels, http)
-    print(f"Signed requests on loopback at {', '.join(map(str, levels))} at once; {os.cpu_count()} cores; "
-          "ratio = p99 / the floor's p99 at the same level")
-    print(f"{'scenario @ concurrency':<62}{'n':>6}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>9}{'ratio':>8}")
-    print("\n".join(lines))
+                await slack_app_rows(label, url, schema, fake, levels, http, floor)
+                await teams_rows(label, teams_url, teams_schema, levels, http, teams_floor, emit)
+    emit(f"wall time {time.perf_counter() - started:.0f} s")
 
 
 async def _nothing() -> None:
@@ -330,4 +416,8 @@ def _postgres() -> bool:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="concurrency levels, e.g. 1,50,200")
-    asyncio.run(main(tuple(int(x) for x in parser.parse_args().levels.split(","))))
+    parser.add_argument("--out", type=Path, default=Path("bench-ack.txt"), help="where the table is written as well")
+    args = parser.parse_args()
+    asyncio.run(main(tuple(int(x) for x in args.levels.split(","))))
+    args.out.write_text("\n".join(TABLE) + "\n")
+    print(f"table written to {args.out}")

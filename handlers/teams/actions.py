@@ -18,6 +18,7 @@ the renderer's escaping.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -35,6 +36,8 @@ from bot.errors import TemporarilyUnavailable
 from bot.reply import message_of
 from handlers.teams import forms
 from handlers.teams.render import SCHEMA, VERSION, escape
+
+log = logging.getLogger("handoff.teams")
 
 FETCH = "composeExtension/fetchTask"
 SUBMIT = "composeExtension/submitAction"
@@ -299,51 +302,67 @@ async def _fetch(host: Host, caller: Caller, command: str, message: Message) -> 
     return _dialog(command, _submit_data(draft_form(releases, values, drafting_on), command, message.link))
 
 
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _text(data: dict[str, str], name: str) -> str:
+    return data.get(name, "").strip()
 
 
 async def _submit(host: Host, turn_context: TurnContext, caller: Caller, command: str, data: dict[str, Any],
                   link: str | None) -> dict[str, Any]:
+    values = {k: v for k, v in data.items() if isinstance(v, str)}  # what Teams' inputs send; anything else is dropped
     releases = await host.core.names(caller.workspace_id, "releases")
-    values = {k: v for k, v in data.items() if isinstance(v, str)}
-    release = _text(data, "release")
-    if command == HAND_OFF:
-        outcome = await host.core.execute(caller, forms.read_new_handoff(values))
-        if outcome.reply.is_error:
-            field = outcome.reply.field if outcome.reply.field in _HANDOFF_FIELDS else "title"
-            areas = await host.core.names(caller.workspace_id, "areas")
-            form = _mark(forms.new_handoff_form(releases, areas, values, message_of(outcome.reply), field),
-                         field, message_of(outcome.reply))
-            return _dialog(command, _submit_data(form, command, link), height="large")
-    elif command == ADD_TO_THREAD:
-        kind = _text(data, "kind")
-        problem, field = _entry_problem(release, releases, kind, _text(data, "text"))
-        outcome = None
-        if problem is None:
-            outcome = await host.core.execute(caller, c.AddReleaseEntry(release, EntryKind(kind), _text(data, "text")))
-            if outcome.reply.is_error:
-                problem, field = message_of(outcome.reply), "kind" if outcome.refused else "text"
-        if problem is not None or outcome is None:
-            return _dialog(command, _submit_data(release_entry_form(releases, values, problem, field), command, link))
-    else:
-        problem = field = None
-        outcome = None
-        if release and not _known(release, releases):
-            problem, field = f"There is no release called “{release}”; pick one from the list.", "release"
-        else:
-            outcome = await host.core.execute(caller, c.DraftMessaging(
-                notes=_text(data, "notes"), release=release or None, audience=_text(data, "audience")[:200] or None))
-            if outcome.reply.is_error:
-                problem, field = message_of(outcome.reply), "release" if outcome.reply.field == "release" else "notes"
-        if problem is not None or outcome is None:
-            form = draft_form(releases, values, host.core.drafts.drafter is not None, problem, field)
-            return _dialog(command, _submit_data(form, command, link))
-    await host._answer(turn_context, caller, outcome, None, link)
+    run = {HAND_OFF: _hand_off, ADD_TO_THREAD: _add_entry, DRAFT: _draft}[command]
+    result = await run(host, caller, values, releases)
+    if isinstance(result, dict):  # refused: the form again, nothing changed
+        return _dialog(command, _submit_data(result, command, link), height="large" if command == HAND_OFF else "medium")
+    outcome = result
+    try:
+        await host._answer(turn_context, caller, outcome, None, link)
+        posted = True
+    except Exception as exc:  # saved already (a chat the bot is not in): the dialog shows the result instead
+        log.warning("could not post a message action's result: %s", type(exc).__name__)
+        posted = False
     await host._queue_notices(caller, outcome)
     await host._release_threads(turn_context, caller, outcome)
+    if not posted and command == DRAFT:
+        return _note("I can't post in this conversation, so the draft has nowhere to go: add Handoff to it, or send "
+                     "me the notes in our 1:1 chat.")
+    if not posted:
+        return _note(f"{message_of(outcome.reply)} I can't post in this conversation: add Handoff to it to see the card here.")
     return {}  # closes the dialog; the result is the card just posted in the conversation
+
+
+async def _hand_off(host: Host, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
+    outcome = await host.core.execute(caller, forms.read_new_handoff(values))
+    if not outcome.reply.is_error:
+        return outcome
+    problem = message_of(outcome.reply)
+    field = outcome.reply.field if outcome.reply.field in _HANDOFF_FIELDS else "title"
+    areas = await host.core.names(caller.workspace_id, "areas")
+    return _mark(forms.new_handoff_form(releases, areas, values, problem, field), field, problem)
+
+
+async def _add_entry(host: Host, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
+    release, kind, text = _text(values, "release"), _text(values, "kind"), _text(values, "text")
+    problem, field = _entry_problem(release, releases, kind, text)
+    if problem is None:
+        outcome = await host.core.execute(caller, c.AddReleaseEntry(release, EntryKind(kind), text))
+        if not outcome.reply.is_error:
+            return outcome
+        problem, field = message_of(outcome.reply), "kind" if outcome.refused else "text"
+    return release_entry_form(releases, values, problem, field)
+
+
+async def _draft(host: Host, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
+    release = _text(values, "release")
+    if release and not _known(release, releases):
+        problem, field = f"There is no release called “{release}”; pick one from the list.", "release"
+    else:
+        outcome = await host.core.execute(caller, c.DraftMessaging(
+            notes=_text(values, "notes"), release=release or None, audience=_text(values, "audience")[:200] or None))
+        if not outcome.reply.is_error:
+            return outcome
+        problem, field = message_of(outcome.reply), "release" if outcome.reply.field == "release" else "notes"
+    return draft_form(releases, values, host.core.drafts.drafter is not None, problem, field)
 
 
 def _known(release: str, releases: list[str]) -> bool:

@@ -141,7 +141,7 @@ async def test_hand_off_this_message_opens_the_form_prefilled_and_creates_the_ha
 
 @pytest.mark.parametrize(("changes", "field", "words"), [
     ({"due": "2020-01-01"}, "due", "past"),
-    ({"due": "someday"}, "due", ""),
+    ({"due": "someday"}, "due", "as a date"),
     ({"title": ""}, "title", "title"),
     ({"title": "x" * 201}, "title", "title"),
     ({"release": "v9.9"}, "release", "v9.9"),
@@ -154,7 +154,7 @@ async def test_a_refused_handoff_is_the_dialog_again_with_the_problem_by_its_fie
     again = refused(await send(teams, "handoff_message", "<p>Pricing page</p>",
                                submit_data(card, **{"owner": "", "due": "2026-12-01", **changes})))
     element = inputs(again)[field]
-    assert words in element["errorMessage"] and element["errorMessage"] != "", element
+    assert words in element["errorMessage"], element
     assert inputs(again)["details"]["value"].endswith(f"From: {LINK}"), "the person's values are kept"
     if changes.get(field):
         assert element.get("value") == changes[field]
@@ -340,3 +340,18 @@ async def test_the_dialog_offers_only_this_tenants_releases(teams: TeamsHarness)
     await teams.say("release new secret-acquisition 2026-12-20", kind="channel", conversation=channel(), tenant=other)
     card = await open_dialog(teams, "add_to_release_thread", "<p>note</p>")
     assert [c["value"] for c in inputs(card)["release"]["choices"]] == ["v2.3"]
+
+
+async def test_where_the_result_cannot_be_posted_the_dialog_says_what_was_done(teams: TeamsHarness,
+                                                                               engine: AsyncEngine) -> None:
+    """A message action in a chat the bot is not in: the handoff is saved, the owner still hears of it."""
+    await teams.say("help", user="lee")
+    card = await open_dialog(teams, "handoff_message", "<p>Pricing page</p>", kind="groupChat", conversation="19:chat@thread.v2")
+    teams.connector.fail_statuses = [403]
+    body = await send(teams, "handoff_message", "<p>x</p>", submit_data(card, owner="lee"), kind="groupChat",
+                      conversation="19:chat@thread.v2")
+    assert body["task"]["type"] == "message"
+    assert body["task"]["value"].startswith("Handed off #1 to Lee.") and "can't post" in body["task"]["value"]
+    assert (await counts(engine, f"teams:{teams.tenant}"))["handoffs"] == 1
+    await teams.ticks().send()
+    assert "Pricing page" in card_text(teams.connector.sent[-1].activity) and teams.connector.sent[-1].conversation != "19:chat@thread.v2"

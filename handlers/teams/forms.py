@@ -7,7 +7,7 @@ from typing import Any
 from bot import commands as c
 from bot.domain import Kind
 from bot.reply import Form
-from handlers.teams.render import SCHEMA, VERSION
+from handlers.teams.render import SCHEMA, VERSION, escape
 
 NEW_HANDOFF = "handoff.new"
 _KINDS = (("requirement", "Requirement (PM → PMM)"), ("messaging", "Messaging (PMM → PM)"), ("question", "Question"))
@@ -29,7 +29,7 @@ def new_handoff_form(releases: list[str], areas: list[str], values: dict[str, An
     v = values or {}
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": "New handoff", "weight": "Bolder", "size": "Medium"}]
     if problem:
-        body.append({"type": "TextBlock", "text": problem, "color": "Attention", "wrap": True})
+        body.append({"type": "TextBlock", "text": escape(problem), "color": "Attention", "wrap": True})
 
     def text_input(name: str, label: str, **props: Any) -> dict[str, Any]:
         element = {"type": "Input.Text", "id": name, "label": label, **props}
@@ -85,7 +85,7 @@ def form_card(form: Form, values: dict[str, Any] | None = None, problem: str | N
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": form.title, "weight": "Bolder", "size": "Medium",
                                    "wrap": True}]
     if problem:
-        body.append({"type": "TextBlock", "text": problem, "color": "Attention", "wrap": True})
+        body.append({"type": "TextBlock", "text": escape(problem), "color": "Attention", "wrap": True})
     for f in form.fields:
         value = str(v.get(f.id, f.value))
         element: dict[str, Any] = {"id": f.id, "label": f.label, "isRequired": f.required}

@@ -47,8 +47,8 @@ def build_package(app_id: str, host: str, out: Path, version: str = "1.0.0") -> 
     manifest = json.loads(MANIFEST.read_text())
     manifest["id"] = app_id
     manifest["version"] = version
-    for bot in manifest["bots"]:
-        bot["botId"] = app_id
+    for bot in (*manifest["bots"], *manifest.get("composeExtensions", [])):
+        bot["botId"] = app_id  # the bot answers the message actions too
     text = json.dumps(manifest, indent=2).replace("YOUR-HOST", host)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", text)

@@ -40,7 +40,7 @@ from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
 from handlers.inbox_worker import unclaimed
-from handlers.teams import files, forms
+from handlers.teams import actions, files, forms
 from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
@@ -306,6 +306,8 @@ class TeamsBot(ActivityHandler):
         if turn_context.activity.name == "fileConsent/invoke":
             await self._file_consent(turn_context)
             return InvokeResponse(status=200)
+        if turn_context.activity.name in actions.INVOKES:  # a message action: its dialog, then its result
+            return await actions.answer(self, turn_context)
         return await super().on_invoke_activity(turn_context)
 
     async def _export(self, turn_context: TurnContext, caller: Caller, command: files.FileCommand,
@@ -516,7 +518,8 @@ class TeamsBot(ActivityHandler):
             await self._answer(turn_context, caller, outcome, clicked)
         await self._queue_notices(caller, outcome)
 
-    async def _answer(self, turn_context: TurnContext, caller: Caller, outcome: Outcome, clicked: str | None) -> None:
+    async def _answer(self, turn_context: TurnContext, caller: Caller, outcome: Outcome, clicked: str | None,
+                      link: str | None = None) -> None:
         reply = outcome.reply
         if clicked and not reply.is_error and outcome.handoffs and outcome.today:
             card = handoff_card(outcome.handoffs[0], outcome.today, reply.title)
@@ -524,7 +527,7 @@ class TeamsBot(ActivityHandler):
             update.id = clicked
             await turn_context.update_activity(update)
             return
-        sent = await turn_context.send_activity(_card(reply))
+        sent = await turn_context.send_activity(_card(reply, link))
         if outcome.draft_id is not None and sent and sent.id:
             self._later(self._write_draft(turn_context, caller, outcome.draft_id, sent.id))
         created = [v for v in outcome.handoffs if not v.handoff.message_ref]
@@ -548,8 +551,12 @@ class TeamsBot(ActivityHandler):
             self.on_queued()
 
 
-def _card(reply: Reply) -> Activity:
-    return _attach(render_card(reply), card_text(reply))
+def _card(reply: Reply, link: str | None = None) -> Activity:
+    """``link``: a message the reply came from (a message action), opened by a button on the card."""
+    card = render_card(reply)
+    if link:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open the message", "url": link}]
+    return _attach(card, card_text(reply))
 
 
 def _attach(card: dict[str, Any], summary: str = "Handoff") -> Activity:

@@ -81,6 +81,16 @@ class TeamsHarness:
             await self.web_app[TEAMS_INBOX].drain()  # the message was answered 201 first, and runs just after
         return response.status
 
+    async def invoke(self, name: str, value: dict[str, Any], **kw: Any) -> tuple[int, Any]:
+        """An invoke activity (``name`` and ``value``, sent as ``activity()`` would shape it); the HTTP
+        status and the invoke response's JSON body."""
+        body = {**self.activity(**kw), "type": "invoke", "name": name, "value": value}
+        body.pop("text", None)
+        async with self.http.post(f"{self.url}/api/messages", data=json.dumps(body).encode(),
+                                  headers={"Content-Type": "application/json"}) as response:
+            raw = await response.read()
+            return response.status, json.loads(raw) if raw else None
+
     async def say(self, text: str, **kw: Any) -> dict[str, Any]:
         """Send a message; return the card the bot answered with (validated against the schema)."""
         before = len(self.connector.sent)

@@ -270,3 +270,12 @@ async def test_a_reassign_form_for_a_stale_version_is_refused(teams: TeamsHarnes
     refused = await teams.say("", value={**submit_data(form), "owner": "aad-sam"})
     assert "errorMessage" in element(refused, "owner")
     assert await owner_of(engine, teams, 1) == "29:lee"
+
+
+async def test_the_edit_forms_release_field_is_the_same_type_ahead(teams: TeamsHarness) -> None:
+    await teams.say("release new v2.3 2026-12-15")
+    await teams.say("handoff <at>Lee</at> requirement for v2.3: pricing page", mentions=("lee",))
+    form = await teams.say("", value={"handoff_action": "handoff.edit", "value": "1"})
+    release = element(form, "release")
+    assert release["value"] == "v2.3" and release["style"] == "filtered"
+    assert release["choices.data"] == {"type": "Data.Query", "dataset": "handoff.releases"}

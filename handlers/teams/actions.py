@@ -34,7 +34,7 @@ from bot.context import Caller
 from bot.domain import EntryKind
 from bot.errors import TemporarilyUnavailable
 from bot.reply import message_of
-from handlers.teams import forms
+from handlers.teams import forms, pickers
 from handlers.teams.render import SCHEMA, VERSION, escape
 
 log = logging.getLogger("handoff.teams")
@@ -62,6 +62,7 @@ class Host(Protocol):
     """What the actions need of the Teams surface (:class:`handlers.teams.surface.TeamsBot`)."""
 
     core: Core
+    roster: pickers.Roster
 
     def caller(self, activity: Activity) -> Caller: ...
 
@@ -274,7 +275,7 @@ async def answer(host: Host, turn_context: TurnContext) -> InvokeResponse:
     message = read_message(value)
     try:
         if activity.name == FETCH:
-            body = await _fetch(host, caller, command, message)
+            body = await _fetch(host, caller, command, message, pickers.kind_of(activity))
         else:
             data = value.get("data") if isinstance(value.get("data"), dict) else {}
             link = message.link or safe_link(data.get("link"))
@@ -284,13 +285,14 @@ async def answer(host: Host, turn_context: TurnContext) -> InvokeResponse:
     return InvokeResponse(status=200, body=body)
 
 
-async def _fetch(host: Host, caller: Caller, command: str, message: Message) -> dict[str, Any]:
+async def _fetch(host: Host, caller: Caller, command: str, message: Message, conversation_kind: str) -> dict[str, Any]:
     releases = await host.core.names(caller.workspace_id, "releases")
     if command == HAND_OFF:
         areas = await host.core.names(caller.workspace_id, "areas")
         first = next((line for line in message.text.splitlines() if line.strip()), "")
         values = {"title": first[:MAX_TITLE], "details": _with_link(message.text, message.link)}
-        return _dialog(command, _submit_data(forms.new_handoff_form(releases, areas, values), command, message.link),
+        return _dialog(command, _submit_data(forms.new_handoff_form(releases, areas, values, conversation_kind=conversation_kind),
+                                       command, message.link),
                        height="large")
     if command == ADD_TO_THREAD:
         if not releases:
@@ -311,7 +313,7 @@ async def _submit(host: Host, turn_context: TurnContext, caller: Caller, command
     values = {k: v for k, v in data.items() if isinstance(v, str)}  # what Teams' inputs send; anything else is dropped
     releases = await host.core.names(caller.workspace_id, "releases")
     run = {HAND_OFF: _hand_off, ADD_TO_THREAD: _add_entry, DRAFT: _draft}[command]
-    result = await run(host, caller, values, releases)
+    result = await run(host, turn_context, caller, values, releases)
     if isinstance(result, dict):  # refused: the form again, nothing changed
         return _dialog(command, _submit_data(result, command, link), height="large" if command == HAND_OFF else "medium")
     outcome = result
@@ -331,17 +333,21 @@ async def _submit(host: Host, turn_context: TurnContext, caller: Caller, command
     return {}  # closes the dialog; the result is the card just posted in the conversation
 
 
-async def _hand_off(host: Host, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
-    outcome = await host.core.execute(caller, forms.read_new_handoff(values))
+async def _hand_off(host: Host, turn_context: TurnContext, caller: Caller, values: dict[str, str],
+                    releases: list[str]) -> Outcome | dict[str, Any]:
+    """The owner is a people pick (an AAD id): the roster resolves it before the command runs."""
+    outcome = await host.roster.execute(host.core, turn_context, caller, values.get("owner"),
+                                        lambda owner: forms.read_new_handoff(values, owner))
     if not outcome.reply.is_error:
         return outcome
     problem = message_of(outcome.reply)
     field = outcome.reply.field if outcome.reply.field in _HANDOFF_FIELDS else "title"
     areas = await host.core.names(caller.workspace_id, "areas")
-    return _mark(forms.new_handoff_form(releases, areas, values, problem, field), field, problem)
+    form = forms.new_handoff_form(releases, areas, values, problem, field, pickers.kind_of(turn_context.activity))
+    return _mark(form, field, problem)
 
 
-async def _add_entry(host: Host, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
+async def _add_entry(host: Host, turn_context: TurnContext, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
     release, kind, text = _text(values, "release"), _text(values, "kind"), _text(values, "text")
     problem, field = _entry_problem(release, releases, kind, text)
     if problem is None:
@@ -352,7 +358,7 @@ async def _add_entry(host: Host, caller: Caller, values: dict[str, str], release
     return release_entry_form(releases, values, problem, field)
 
 
-async def _draft(host: Host, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
+async def _draft(host: Host, turn_context: TurnContext, caller: Caller, values: dict[str, str], releases: list[str]) -> Outcome | dict[str, Any]:
     release = _text(values, "release")
     if release and not _known(release, releases):
         problem, field = f"There is no release called “{release}”; pick one from the list.", "release"

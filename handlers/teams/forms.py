@@ -7,12 +7,13 @@ from typing import Any
 from bot import commands as c
 from bot.domain import Kind
 from bot.reply import Form
+from handlers.teams import pickers
 from handlers.teams.render import SCHEMA, VERSION, escape
 
 NEW_HANDOFF = "handoff.new"
 _KINDS = (("requirement", "Requirement (PM → PMM)"), ("messaging", "Messaging (PMM → PM)"), ("question", "Question"))
 _LABELS = {"handoff.ask": "Your question", "handoff.answer": "Your answer", "handoff.comment": "Your comment"}
-MAX_CHOICES = 100
+MAX_CHOICES = pickers.MAX_CHOICES
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -24,8 +25,10 @@ def _choices(values: list[str]) -> list[dict[str, str]]:
 
 
 def new_handoff_form(releases: list[str], areas: list[str], values: dict[str, Any] | None = None,
-                     problem: str | None = None, field: str | None = None) -> dict[str, Any]:
-    """The form; sent again with the person's values and the problem next to its field."""
+                     problem: str | None = None, field: str | None = None,
+                     conversation_kind: str = "personal") -> dict[str, Any]:
+    """The form; sent again with the person's values and the problem next to its field. The owner
+    is a people picker (see :mod:`handlers.teams.pickers`), the release a type-ahead."""
     v = values or {}
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": "New handoff", "weight": "Bolder", "size": "Medium"}]
     if problem:
@@ -44,10 +47,10 @@ def new_handoff_form(releases: list[str], areas: list[str], values: dict[str, An
     body.append(text_input("title", "Title", isRequired=True, maxLength=200, errorMessage="A handoff needs a title."))
     body.append(text_input("details", "Details", isMultiline=True, maxLength=3000,
                            placeholder="audience: …, problem: …, why now: … / claims to verify: …, proof points: …"))
-    body.append(text_input("owner", "Owner", placeholder="their name, as Teams shows it (optional)"))
+    body.append(pickers.people_picker("owner", "Owner (optional)", conversation_kind, str(v.get("owner") or ""),
+                                      problem if field == "owner" else None))
     if releases:
-        body.append({"type": "Input.ChoiceSet", "id": "release", "label": "Release", "style": "filtered",
-                     "choices": _choices(releases), **({"value": v["release"]} if v.get("release") else {})})
+        body.append(pickers.release_picker(releases, str(v.get("release") or "")))
     if areas:
         body.append({"type": "Input.ChoiceSet", "id": "area", "label": "Grey area", "style": "filtered",
                      "choices": _choices(areas), **({"value": v["area"]} if v.get("area") else {})})
@@ -61,14 +64,15 @@ def new_handoff_form(releases: list[str], areas: list[str], values: dict[str, An
                          "data": {"handoff_action": NEW_HANDOFF}}])
 
 
-def read_new_handoff(value: dict[str, Any]) -> c.CreateHandoff:
+def read_new_handoff(value: dict[str, Any], owner: c.UserRef | None = None) -> c.CreateHandoff:
+    """The form's fields; the owner is the person its picker named, resolved by the caller
+    (``pickers.Roster``: a picker submits an AAD id, which only Teams' roster can turn into a person)."""
     def text(name: str) -> str:
         return str(value.get(name) or "").strip()
 
-    owner = text("owner").lstrip("@")
     kind = text("kind")
     return c.CreateHandoff(
-        title=text("title"), owner=c.UserRef(name=owner.lower()) if owner else None,
+        title=text("title"), owner=owner,
         kind=Kind(kind) if kind in {k.value for k in Kind} else None,
         release=text("release") or None, area=text("area") or None, details=text("details"), due=text("due") or None,
     )
@@ -92,6 +96,8 @@ def form_card(form: Form, values: dict[str, Any] | None = None, problem: str | N
         if f.choices:
             element |= {"type": "Input.ChoiceSet", "style": "filtered" if len(f.choices) > 5 else "compact",
                         "choices": [{"title": label, "value": val} for val, label in f.choices[:MAX_CHOICES]]}
+            if f.id == "release":  # a type-ahead: past the first hundred, Teams asks pickers.search
+                element |= {"style": "filtered", "choices.data": dict(pickers.RELEASES_QUERY)}
         else:
             element |= {"type": "Input.Text", "isMultiline": f.multiline, "maxLength": f.max_length}
         if value:

@@ -40,7 +40,7 @@ from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
 from handlers.inbox_worker import unclaimed
-from handlers.teams import actions, files, forms
+from handlers.teams import actions, files, forms, pickers
 from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
@@ -119,6 +119,7 @@ class TeamsBot(ActivityHandler):
         self.on_queued = on_queued or (lambda: None)
         self._tasks: set[asyncio.Task[None]] = set()
         self._references: dict[tuple[str, str], dict[str, Any]] = {}  # stored this process's lifetime, oldest first
+        self.roster = pickers.Roster()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)
@@ -134,7 +135,7 @@ class TeamsBot(ActivityHandler):
             await self._click(turn_context, caller, activity.value)
             return
         if command_text(activity).lower() in ("", "new", "handoff", "handoff new"):
-            await turn_context.send_activity(_attach(await self._new_form(caller)))
+            await turn_context.send_activity(_attach(await self._new_form(caller, kind=pickers.kind_of(activity))))
             return
         command = self._in_this_channel(parse_or_none(command_text(activity)), activity)
         if command is None:
@@ -201,16 +202,18 @@ class TeamsBot(ActivityHandler):
     # --- the new-handoff form ----------------------------------------------------------------
 
     async def _new_form(self, caller: Caller, values: dict[str, Any] | None = None, problem: str | None = None,
-                        field: str | None = None) -> dict[str, Any]:
+                        field: str | None = None, kind: str = "personal") -> dict[str, Any]:
         releases = await self.core.names(caller.workspace_id, "releases")
         areas = await self.core.names(caller.workspace_id, "areas")
-        return forms.new_handoff_form(releases, areas, values, problem, field)
+        return forms.new_handoff_form(releases, areas, values, problem, field, kind)
 
     async def _submit_new(self, turn_context: TurnContext, caller: Caller, value: dict[str, Any]) -> None:
         """Like a Slack modal: a refusal comes back as the same form, the problem next to its field."""
-        outcome = await self.core.execute(caller, forms.read_new_handoff(value))
+        outcome = await self.roster.execute(self.core, turn_context, caller, value.get("owner"),
+                                            lambda owner: forms.read_new_handoff(value, owner))
         if outcome.reply.is_error:
-            form = await self._new_form(caller, value, message_of(outcome.reply), outcome.reply.field)
+            form = await self._new_form(caller, value, message_of(outcome.reply), outcome.reply.field,
+                                        pickers.kind_of(turn_context.activity))
             await turn_context.send_activity(_attach(form))
             return
         await self._deliver(turn_context, caller, outcome)
@@ -252,7 +255,10 @@ class TeamsBot(ActivityHandler):
             await self._submit_edit(turn_context, caller, forms.read_edit(value, n, v))
             return
         elif action in ("handoff.reassign", "handoff.not_mine"):
-            await turn_context.send_activity(_card(Reply(title=f"Who should own #{n}? Type: reassign {n} @name")))
+            await turn_context.send_activity(_attach(pickers.reassign_form(action, n, v, pickers.kind_of(turn_context.activity))))
+            return
+        elif action == pickers.REASSIGN_SAVE:
+            await self._submit_reassign(turn_context, caller, n, v, value)
             return
         if command is None:
             await turn_context.send_activity(_card(Reply(title="I don't know that button.")))
@@ -278,6 +284,19 @@ class TeamsBot(ActivityHandler):
                 return
             await turn_context.send_activity(_attach(forms.form_card(
                 again.reply.form, {f: v for f, v in command.changes}, message_of(outcome.reply), outcome.reply.field)))
+            return
+        await self._deliver(turn_context, caller, outcome, clicked=turn_context.activity.reply_to_id)
+        await self._release_threads(turn_context, caller, outcome)
+
+    async def _submit_reassign(self, turn_context: TurnContext, caller: Caller, number: int, version: int | None,
+                               value: dict[str, Any]) -> None:
+        """Reassigned: the form card becomes the handoff's card. Refused: the form again, the problem by the picker."""
+        outcome = await self.roster.execute(self.core, turn_context, caller, value.get("owner"),
+                                            lambda owner: c.ReassignHandoff(number, owner or c.UserRef(platform_id=""), version))
+        if outcome.reply.is_error:
+            await turn_context.send_activity(_attach(pickers.reassign_form(
+                str(value.get("form") or ""), number, version, pickers.kind_of(turn_context.activity),
+                pickers.picked(value.get("owner")), message_of(outcome.reply))))
             return
         await self._deliver(turn_context, caller, outcome, clicked=turn_context.activity.reply_to_id)
         await self._release_threads(turn_context, caller, outcome)
@@ -308,6 +327,8 @@ class TeamsBot(ActivityHandler):
             return InvokeResponse(status=200)
         if turn_context.activity.name in actions.INVOKES:  # a message action: its dialog, then its result
             return await actions.answer(self, turn_context)
+        if turn_context.activity.name == pickers.SEARCH_INVOKE:
+            return await pickers.search(self.core, workspace_of(turn_context.activity), turn_context.activity.value)
         return await super().on_invoke_activity(turn_context)
 
     async def _export(self, turn_context: TurnContext, caller: Caller, command: files.FileCommand,

@@ -32,8 +32,32 @@ BOT = {"id": "28:handoff-bot", "name": "Handoff"}
 _ids = itertools.count(1)
 
 
+# Teams' people picker and release type-ahead put ``choices.data`` (a Data.Query) on an
+# Input.ChoiceSet. The 1.5 schema has no room for it (every element is additionalProperties: false;
+# the schema names it from 1.6 on), so a card is checked against 1.5 without those, and each
+# Data.Query on its own, as the Adaptive Cards source and Teams' documentation define it.
+DATA_QUERY = {"type": "object", "additionalProperties": False, "required": ["type", "dataset"],
+              "properties": {"type": {"enum": ["Data.Query"]}, "dataset": {"type": "string", "minLength": 1},
+                             "count": {"type": "number"}, "skip": {"type": "number"},
+                             "associatedInputs": {"enum": ["auto", "none"]}}}
+
+
 def assert_valid_card(card: dict[str, Any]) -> None:
-    jsonschema.Draft6Validator(SCHEMA).validate(card)
+    queries: list[Any] = []
+
+    def without_queries(node: Any) -> Any:
+        if isinstance(node, list):
+            return [without_queries(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("type") == "Input.ChoiceSet" and "choices.data" in node:
+            queries.append(node["choices.data"])
+        return {k: without_queries(v) for k, v in node.items()
+                if not (k == "choices.data" and node.get("type") == "Input.ChoiceSet")}
+
+    jsonschema.Draft6Validator(SCHEMA).validate(without_queries(card))
+    for query in queries:
+        jsonschema.Draft6Validator(DATA_QUERY).validate(query)
 
 
 @dataclass

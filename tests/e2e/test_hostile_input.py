@@ -333,12 +333,13 @@ async def test_event_callbacks_with_odd_shapes(arena: SlackArena, event: Any, en
 
 TEAMS_ACTIONS = ("handoff.new", "handoff.ack", "handoff.start", "handoff.done", "handoff.decline", "handoff.ask",
                  "handoff.comment", "handoff.reassign", "handoff.snooze_1d", "handoff.draft", "draft.use",
-                 "draft.discard", "cmd.run.0a1b2c3d", "cmd.ask.0a1b2c3d", "handoff.edit", "handoff.edit_save")
+                 "draft.discard", "cmd.run.0a1b2c3d", "cmd.ask.0a1b2c3d", "handoff.edit", "handoff.edit_save",
+                 "handoff.not_mine", "handoff.reassign_save")
 CARD_VALUE = mostly(st.fixed_dictionaries(
     {"handoff_action": mostly(st.sampled_from(TEAMS_ACTIONS), SCALARS), "value": BUTTON_VALUES},
     optional={"text": mostly(st.text(max_size=40), SCALARS), "label": SCALARS,
               "fields": mostly(st.sampled_from(["title", "title,kind,release", "reason", "x,y"]), SCALARS),
-              "title": mostly(st.text(max_size=40), SCALARS), "owner": mostly(st.sampled_from(["lee", "@Lee"]), SCALARS),
+              "title": mostly(st.text(max_size=40), SCALARS), "owner": mostly(st.sampled_from(["lee", "@Lee", "aad-lee", "aad-dana", "a,b"]), SCALARS),
               "due": mostly(st.sampled_from(["2026-12-01", "2020-01-01", "not a date"]), SCALARS),
               "kind": mostly(st.sampled_from(["requirement", "nope"]), SCALARS), "release": mostly(st.just("v2.3"), SCALARS)}))
 
@@ -368,6 +369,7 @@ class TeamsArena:
 async def teams_arena(engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[TeamsArena]:
     async with running_teams(engine, clock) as teams:
         teams.tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+        teams.connector.add_member("lee")  # a people picker's "aad-lee" resolves through the roster
         await teams.say("help", user="lee")
         await teams.say("release new v2.3 2027-03-01")
         await teams.say("handoff <at>Lee</at> requirement for v2.3: pricing page by fri", mentions=("lee",))

@@ -149,17 +149,18 @@ async def test_a_release_made_in_a_channel_keeps_its_knowledge_in_one_reply_chai
 
 async def test_the_new_handoff_form_validates_like_a_modal(teams: TeamsHarness, engine) -> None:
     await teams.say("help", user="lee")  # Teams knows lee from here on
+    teams.connector.add_member("lee")  # the owner is a people picker: its value is lee's AAD id
     await teams.say("release new v2.3 2026-12-15")
     form = await teams.say("handoff")
     ids = {el.get("id") for el in form["body"]}
     assert {"kind", "title", "details", "owner", "release", "area", "due"} <= ids
-    refused = await teams.say("", value={"handoff_action": "handoff.new", "title": "pricing page", "owner": "lee",
+    refused = await teams.say("", value={"handoff_action": "handoff.new", "title": "pricing page", "owner": "aad-lee",
                                          "release": "v2.3", "due": "2020-01-01"})
     due = next(el for el in refused["body"] if el.get("id") == "due")
     assert "past" in due["errorMessage"] and due["value"] == "2020-01-01"
     assert next(el for el in refused["body"] if el.get("id") == "title")["value"] == "pricing page"
     assert await count(engine, "handoffs", teams.tenant) == 0
-    done = await teams.say("", value={"handoff_action": "handoff.new", "title": "pricing page", "owner": "@Lee",
+    done = await teams.say("", value={"handoff_action": "handoff.new", "title": "pricing page", "owner": "aad-lee",
                                       "release": "v2.3", "kind": "messaging", "due": "2026-12-01"})
     assert "Handed off" in card_text(done) and "Lee" in card_text(done)
     assert await count(engine, "handoffs", teams.tenant) == 1

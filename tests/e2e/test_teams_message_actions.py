@@ -32,6 +32,7 @@ HOSTILE_HTML = ('<p><at id="0">Lee</at> ship &lt;!channel&gt; **bold** [x](https
 async def teams(engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[TeamsHarness]:
     async with running_teams(engine, clock) as harness:
         harness.tenant = f"tenant-{uuid.uuid4().hex[:8]}"
+        harness.connector.add_member("lee")  # the people picker's pick is resolved in the roster
         yield harness
 
 
@@ -123,7 +124,7 @@ async def test_hand_off_this_message_opens_the_form_prefilled_and_creates_the_ha
 
     before = len(teams.connector.sent)
     body = await send(teams, "handoff_message", "<p>Customers ask for SSO</p>",
-                      submit_data(card, owner="lee", release="v2.3", due="2026-12-01"), kind="channel",
+                      submit_data(card, owner="aad-lee", release="v2.3", due="2026-12-01"), kind="channel",
                       conversation=f"{where};messageid=55")
     assert body == {}, "success closes the dialog"
     row = await one(engine, "SELECT title, details, message_ref FROM handoffs WHERE workspace_id = :w", teams.tenant)
@@ -280,7 +281,7 @@ async def test_hostile_message_text_stays_text_in_the_dialog_and_in_every_card(t
     assert not [el for el in card["body"] if el["type"] == "TextBlock" and "evil" in el["text"]], \
         "message text appears only as an input's value, which Teams never renders as Markdown"
     before = len(teams.connector.sent)
-    assert await send(teams, "handoff_message", HOSTILE_HTML, submit_data(card, owner="lee"), kind="channel",
+    assert await send(teams, "handoff_message", HOSTILE_HTML, submit_data(card, owner="aad-lee"), kind="channel",
                       conversation=where) == {}
     shown = json.dumps(posted_in(teams, where, before), ensure_ascii=False)
     assert "Handed off" in shown
@@ -304,7 +305,7 @@ async def test_a_link_that_is_not_a_teams_message_link_is_left_out(teams: TeamsH
     card = await open_dialog(teams, "handoff_message", "<p>Pricing page</p>", link=link)
     assert inputs(card)["details"]["value"] == "Pricing page" and "link" not in card["actions"][0]["data"]
     before = len(teams.connector.sent)
-    data = {**submit_data(card, owner="lee"), "link": link}
+    data = {**submit_data(card, owner="aad-lee"), "link": link}
     assert await send(teams, "handoff_message", "<p>x</p>", data, link=link) == {}
     [result] = [c for c in posted_in(teams, f"a:dm-dana-{teams.tenant}", before) if "Handed off" in card_text(c)]
     assert open_urls(result) == []
@@ -348,7 +349,7 @@ async def test_where_the_result_cannot_be_posted_the_dialog_says_what_was_done(t
     await teams.say("help", user="lee")
     card = await open_dialog(teams, "handoff_message", "<p>Pricing page</p>", kind="groupChat", conversation="19:chat@thread.v2")
     teams.connector.fail_statuses = [403]
-    body = await send(teams, "handoff_message", "<p>x</p>", submit_data(card, owner="lee"), kind="groupChat",
+    body = await send(teams, "handoff_message", "<p>x</p>", submit_data(card, owner="aad-lee"), kind="groupChat",
                       conversation="19:chat@thread.v2")
     assert body["task"]["type"] == "message"
     assert body["task"]["value"].startswith("Handed off #1 to Lee.") and "can't post" in body["task"]["value"]

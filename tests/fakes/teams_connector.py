@@ -38,6 +38,10 @@ class TeamsConnector:
     # Files PUT to upload_url(): name -> (bytes, request headers); as OneDrive's upload session takes them.
     uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     upload_fail_statuses: list[int] = field(default_factory=list)
+    # The tenant's people, as GET /v3/conversations/{id}/members/{memberId} answers for them (by
+    # their AAD object id or their Teams user id); anyone else is 404, as Teams answers a stranger.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member id) asked for
     port: int = 0
     send_delay: float = 0.0  # seconds each message POST takes to answer: a slow Teams
 
@@ -52,6 +56,7 @@ class TeamsConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}", self._update)
         app.router.add_put("/upload/{name}", self._upload)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         self._runner, self.port = await serve(app)
         return self
 
@@ -62,6 +67,22 @@ class TeamsConnector:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    def add_member(self, user: str, name: str | None = None) -> dict[str, Any]:
+        """Someone in the tenant, shaped like the harness's senders (``29:<user>``, ``aad-<user>``)."""
+        account = {"id": f"29:{user}", "name": name or user.title(), "aadObjectId": f"aad-{user}",
+                   "givenName": (name or user.title()).split()[0], "email": f"{user}@example.com",
+                   "userPrincipalName": f"{user}@example.com", "tenantId": "tenant", "userRole": "user"}
+        self.members[account["aadObjectId"]] = self.members[account["id"]] = account
+        return account
+
+    async def _member(self, request: web.Request) -> web.Response:
+        self.member_lookups.append((request.match_info["conversation"], request.match_info["member"]))
+        account = self.members.get(request.match_info["member"])
+        if account is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation",
+                                                "message": "The member was not found."}}, status=404)
+        return web.json_response(account)
 
     def upload_url(self, name: str) -> str:
         """Where a fileConsent/invoke in a test tells the bot to PUT the file."""

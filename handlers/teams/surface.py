@@ -39,7 +39,7 @@ from bot.errors import TemporarilyUnavailable
 from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
-from handlers.teams import files, forms
+from handlers.teams import files, forms, home
 from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
@@ -134,6 +134,9 @@ class TeamsBot(ActivityHandler):
             await turn_context.send_activity(_attach(await self._new_form(caller)))
             return
         command = self._in_this_channel(parse_or_none(command_text(activity)), activity)
+        if isinstance(command, c.ShowHome):
+            await home.show(self, turn_context, caller)
+            return
         if command is None:
             outcome = await self.core.handle(caller, command_text(activity))
         else:
@@ -158,6 +161,8 @@ class TeamsBot(ActivityHandler):
             hello = Reply(title="Hi, I'm Handoff.", blocks=(Paragraph((
                 "I keep PMs and PMMs in step. Try `help`, or `handoff @Dana requirement for v2.3: battlecards by fri`.",)),))
             await turn_context.send_activity(_card(hello))
+            if home.is_personal(turn_context):
+                await home.show(self, turn_context, self.caller(turn_context.activity))
 
     # --- edges ---------------------------------------------------------------------------
 
@@ -295,6 +300,8 @@ class TeamsBot(ActivityHandler):
         if turn_context.activity.name == "fileConsent/invoke":
             await self._file_consent(turn_context)
             return InvokeResponse(status=200)
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await home.answer(self, turn_context)
         return await super().on_invoke_activity(turn_context)
 
     async def _export(self, turn_context: TurnContext, caller: Caller, command: files.FileCommand,

@@ -27,6 +27,10 @@ from bot.wording import due_text, local_time, name
 
 routes = RouteTable()
 
+# A home *tab* (Slack's App Home) shows one rendered Reply per section, each what this command answers.
+TAB_SECTIONS: tuple[c.Command, ...] = (c.ListHandoffs(scope="mine"), c.ListHandoffs(scope="owed"),
+                                       c.ListAreas(which="mine"), c.ListReleases())
+
 PER_SECTION = 5  # items shown per part: a card is read at a glance, and Teams caps its size
 # Buttons that open a bigger form or a drafting flow of their own: the handoff's own card has them.
 _ELSEWHERE = frozenset({"handoff.edit", "handoff.reassign", "handoff.draft"})

@@ -172,10 +172,11 @@ async def test_an_automatic_refresh_after_changes_made_elsewhere_shows_the_numbe
     await teams.say("handoff <at>Dana</at> requirement: churn dashboard", user="sam", mentions=("dana",))
     await teams.say("handoff <at>Dana</at> question: launch date?", user="sam", mentions=("dana",))
     await teams.say('gate approve v2.3 "Market Opportunity"')
+    await teams.say("", value={"handoff_action": "handoff.ack", "value": "3:1"})  # a button on #3's own card
     again = await refreshed(teams, trigger="automatic")
     parts = home_parts(again)
     assert parts["What you owe"] == "2" and parts["Gates waiting on your decision"] == "3"
-    assert "churn dashboard" in words(again) and "pricing page tier table" not in words(again)
+    assert "#3 churn dashboard — acknowledged" in words(again) and "pricing page tier table" not in words(again)
     assert again["refresh"]["userIds"] == ["29:dana"]
 
 
@@ -273,3 +274,25 @@ async def test_home_and_its_refresh_never_cross_tenants(teams: TeamsHarness) -> 
     ack = button(await teams.say("home"), "handoff.ack", "1:")  # tenant one's button, clicked from tenant two
     await refreshed(teams, ack["verb"], ack["data"], tenant=other)
     assert await status_of(teams.engine, teams.tenant, 1) == "open"
+
+
+@pytest.mark.parametrize("value", [
+    None, "x", [], {"action": "home.refresh"}, {"action": {"verb": 5}}, {"action": {"verb": "handoff.ack", "data": [1]}},
+    {"action": {"verb": "handoff.ack", "data": {"value": {"a": 1}}}}, {"action": {"verb": "handoff.ask", "data": {"value": "1:x",
+     "text": ["a"]}}}, {"action": {"verb": "cmd.ask.0a1b2c3d", "data": {"value": {"a": 1}, "label": ["x"]}}},
+    {"action": {"verb": "cmd.run.0a1b2c3d", "data": {"value": "dispute resolve 99999 1"}}},
+    {"action": {"verb": "handoff.snooze_forever", "data": {"value": "9" * 12}}},
+])
+async def test_malformed_card_actions_get_one_clear_answer(teams: TeamsHarness, value: Any) -> None:
+    body = teams.activity()
+    body.update(type="invoke", name="adaptiveCard/action", text=None)
+    if value is not None:
+        body["value"] = value
+    async with teams.http.post(f"{teams.url}/api/messages", json=body) as response:
+        answer = await response.json()
+        assert response.status in (200, 400), answer
+    assert "Traceback" not in card_text(answer) and "went wrong" not in card_text(answer)
+    if answer["type"] == CARD:
+        assert_valid_card(answer["value"])
+    else:
+        assert answer["type"] == "application/vnd.microsoft.error" and answer["value"]["message"]

@@ -205,8 +205,22 @@ async def test_a_home_button_changes_the_handoff_and_answers_with_the_refreshed_
     done = await refreshed(teams, settled["verb"], settled["data"])
     assert "decided: Lee drives pricing" in words(done) and home_parts(done)["Disputes you must settle"] == ""
     assert "pricing (inbound): you drive it" not in words(done)
+    # A gate's Decline asks why in place; the reason goes with the command.
+    why = await click(teams, done, "cmd.ask.")
+    assert "Decline: why?" in words(why)
+    declined = await click(teams, why, "cmd.ask.", text="the use cases are not written yet")
+    assert "Use Case Definition: declined." in words(declined)
+    assert home_parts(declined)["Gates waiting on your decision"] == "2"
+    # Regenerate writes a new version after the answer; the next refresh shows it written.
+    again = await click(teams, declined, "draft.regenerate")
+    assert "Drafting it again…" in words(again) and re.search(r"^Draft \d+ being written…$", words(again), re.MULTILINE)
+    await teams.web_app[TEAMS_BOT].drain()
+    done = await refreshed(teams, trigger="automatic")
+    assert len(re.findall(r"^Draft \d+: a messaging brief$", words(done), re.MULTILINE)) == 2
     discarded = await click(teams, done, "draft.discard")
-    assert "Draft discarded." in words(discarded) and "No draft waits for you" in words(discarded)
+    assert "Draft discarded." in words(discarded) and home_parts(discarded)["Drafts to review"] == "1"
+    discarded = await click(teams, discarded, "draft.discard")
+    assert "No draft waits for you" in words(discarded)
     # Lee, whose dispute it was, is told through the outbox.
     async with teams.engine.connect() as conn:
         told = (await conn.execute(text("SELECT count(*) FROM deliveries WHERE workspace_id = :w AND target = 'dm:29:lee'"),

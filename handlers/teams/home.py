@@ -12,7 +12,6 @@ replaces the card for everyone): one sentence says where to find it instead.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
@@ -24,8 +23,6 @@ from bot.domain import Action
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Paragraph, Reply, message_of
 from handlers.teams import forms
 from handlers.teams.render import MAX_TEXT, escape, render_card, truncate
-
-log = logging.getLogger("handoff.teams")
 
 REFRESH = "home.refresh"
 CARD = "application/vnd.microsoft.card.adaptive"

@@ -485,6 +485,12 @@ class ExportAllReleases:
 
 
 @dataclass(frozen=True)
+class ShowHome:
+    """``home``: a person's own view: what they owe, what is owed to them, their grey areas,
+    the gates waiting on their decision, the disputes they must settle and their drafts to review."""
+
+
+@dataclass(frozen=True)
 class ShowReleaseBoard:
     """``releases board``: every open release in one reply, its gates as a row of marks."""
 
@@ -506,5 +512,5 @@ Command = (
     | ShowNudges | SetNudgeOption | SubscribeDigest | StopDigest | PreviewDigest | ShowDigest
     | DraftMessaging | SaveDraft | UseDraft | RegenerateDraft | DiscardDraft | ListGates | DecideGate
     | WatchGates | ShowGateTemplate | EditGateTemplate | AnswerSlip | RaiseDispute | ListDisputes | ResolveDispute
-    | ExportAllReleases | ShowReleaseBoard | ReleaseCalendar
+    | ExportAllReleases | ShowReleaseBoard | ReleaseCalendar | ShowHome
 )

@@ -53,6 +53,13 @@ class DraftRepository(Repository):
             DraftRow.status.in_(["drafted", "brief"]))
         return (await self.session.execute(stmt)).scalar_one()
 
+    async def open_by(self, person_id: int, limit: int) -> list[DraftRecord]:
+        """What ``person_id`` asked for and has not used or discarded yet (being written, or to review), oldest first."""
+        stmt = (select(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.created_by == person_id,
+                                       DraftRow.status.in_(["pending", "drafted", "brief"]))
+                .order_by(DraftRow.id).limit(limit))
+        return [_record(r) for r in (await self.session.execute(stmt)).scalars()]
+
     async def for_release(self, release_id: int, include_private: bool = True) -> list[DraftRecord]:
         """A release's drafts, oldest first, without the discarded ones."""
         stmt = select(DraftRow).where(DraftRow.workspace_id == self.workspace_id, DraftRow.release_id == release_id,

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from bot import commands as c
 from bot import rights
 from bot.area_names import AreaIndexCache
-from bot.chat import help
+from bot.chat import help, home
 from bot.chat.grammar import parse
 from bot.chat.grammar.words import UsageError
 from bot.context import Caller, Ctx
@@ -44,7 +44,7 @@ from bot.workload import routes as workload_routes
 log = logging.getLogger("handoff.core")
 
 # Every command the core answers, and the right it needs, one table per capability.
-TABLE = RouteTable.merge(help.routes, handoffs_routes.routes, releases_routes.routes, ownership_routes.routes, people_routes.routes, workload_routes.routes, reminders_routes.routes, drafting_routes.routes, gates_routes.routes)
+TABLE = RouteTable.merge(help.routes, home.routes, handoffs_routes.routes, releases_routes.routes, ownership_routes.routes, people_routes.routes, workload_routes.routes, reminders_routes.routes, drafting_routes.routes, gates_routes.routes)
 ROUTES = TABLE.handlers
 ROUTE_RIGHTS = TABLE.rights
 CONTENDED_TRIES = 3  # a command PostgreSQL rolled back to break a deadlock is run again, up to this often

@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import commands as c
+from bot.chat import home
 from bot.chat.core import Core, Outcome
 from bot.context import Caller
 from bot.domain import Action, HandoffView, Release
@@ -419,7 +420,7 @@ class SlackSurface:
     async def publish_home(self, client: AsyncWebClient, caller: Caller, user_id: str) -> None:
         viewer = caller if user_id == caller.user_id else await self.caller(client, caller.workspace_id.removeprefix("slack:"), user_id)
         sections = []
-        for command in (c.ListHandoffs(scope="mine"), c.ListHandoffs(scope="owed"), c.ListAreas(which="mine"), c.ListReleases()):
+        for command in home.TAB_SECTIONS:
             sections.append((await self.core.execute(viewer, command)).reply)
         try:
             await client.views_publish(user_id=user_id, view=views.home_view(sections))

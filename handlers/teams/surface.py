@@ -40,7 +40,7 @@ from bot.handoffs.presenters import handoff_card
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
 from handlers.inbox_worker import unclaimed
-from handlers.teams import actions, files, forms, pickers
+from handlers.teams import actions, files, forms, home, pickers
 from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
@@ -138,6 +138,9 @@ class TeamsBot(ActivityHandler):
             await turn_context.send_activity(_attach(await self._new_form(caller, kind=pickers.kind_of(activity))))
             return
         command = self._in_this_channel(parse_or_none(command_text(activity)), activity)
+        if isinstance(command, c.ShowHome):
+            await home.show(self, turn_context, caller)
+            return
         if command is None:
             outcome = await self.core.handle(caller, command_text(activity))
         else:
@@ -162,6 +165,8 @@ class TeamsBot(ActivityHandler):
             hello = Reply(title="Hi, I'm Handoff.", blocks=(Paragraph((
                 "I keep PMs and PMMs in step. Try `help`, or `handoff @Dana requirement for v2.3: battlecards by fri`.",)),))
             await turn_context.send_activity(_card(hello))
+            if home.is_personal(turn_context):
+                await home.show(self, turn_context, self.caller(turn_context.activity))
 
     # --- edges ---------------------------------------------------------------------------
 
@@ -329,6 +334,8 @@ class TeamsBot(ActivityHandler):
             return await actions.answer(self, turn_context)
         if turn_context.activity.name == pickers.SEARCH_INVOKE:
             return await pickers.search(self.core, workspace_of(turn_context.activity), turn_context.activity.value)
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await home.answer(self, turn_context)
         return await super().on_invoke_activity(turn_context)
 
     async def _export(self, turn_context: TurnContext, caller: Caller, command: files.FileCommand,

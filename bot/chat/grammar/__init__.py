@@ -136,6 +136,7 @@ _PARSERS: dict[str, Callable[[str], c.Command]] = {
     "link": parse_link,
     "unlink": parse_unlink,
     "undo": lambda rest: c.UndoLastChange(),
+    "home": lambda rest: c.ShowHome(),
     "snooze": parse_snooze,
     "release": parse_release,
     "releases": lambda rest: c.ListReleases() if not rest else parse_release(rest),

@@ -170,7 +170,9 @@ class TeamsBot(ActivityHandler):
             timezone=platform_timezone(activity),
             aliases=tuple(a for a in (getattr(user, "aad_object_id", None),) if a),
             private_conversation=kind != "channel", public_reply=kind == "channel",
-            conversation=activity.conversation.id if activity.conversation else None,
+            # A channel is one conversation however many reply chains it has: its digest is the channel's.
+            conversation=(channel_of(activity.conversation.id) if kind == "channel" else activity.conversation.id)
+            if activity.conversation else None,
         )
 
     async def _remember(self, turn_context: TurnContext) -> None:

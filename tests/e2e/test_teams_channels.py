@@ -104,3 +104,29 @@ async def test_an_export_in_a_channel_says_how_to_get_the_files_when_they_could_
     assert teams.connector.attachments(teams_files.CONSENT) == []
     assert "I've sent you the files" not in text
     assert "Teams sends files only in a 1:1 chat: message me there and type `release export v2.3`." in text
+
+
+async def test_a_channel_has_one_digest_whichever_reply_chain_it_is_managed_from(teams: TeamsHarness,
+                                                                                clock: FakeClock) -> None:
+    """Every Teams channel message belongs to some reply chain: the digest is the channel's, not the chain's."""
+    channel = f"19:launch-{uuid.uuid4().hex[:6]}@thread.tacv2"
+    assert "digest at 09:00" in card_text(await teams.say("digest here 09:00", kind="channel",
+                                                          conversation=f"{channel};messageid=42"))
+    moved = card_text(await teams.say("digest here 10:00", kind="channel", conversation=f"{channel};messageid=77"))
+    assert "10:00" in moved
+    await teams.say("handoff <at>Lee</at> requirement: battlecards", mentions=("lee",), kind="channel",
+                    conversation=f"{channel};messageid=77")
+    ticks = teams.ticks()
+    ticks.jobs.workspaces = OneTenant(teams.tenant)
+    clock.now = clock.now.replace(hour=10, minute=30) + timedelta(days=1)
+    created = len(teams.connector.created)
+    await ticks.digests()
+    assert len(channel_posts(teams, channel, created)) == 1, "one digest for the channel, not one per chain"
+    stopped = card_text(await teams.say("digest off", kind="channel", conversation=f"{channel};messageid=99"))
+    assert "no digest" not in stopped.lower(), stopped
+    clock.now += timedelta(days=1)
+    await teams.say("handoff <at>Lee</at> requirement: pricing page", mentions=("lee",), kind="channel",
+                    conversation=f"{channel};messageid=99")
+    created = len(teams.connector.created)
+    await ticks.digests()
+    assert channel_posts(teams, channel, created) == [], "stopped from another reply chain"

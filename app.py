@@ -1,4 +1,4 @@
-"""Composition root and CLI: ``python app.py [serve|worker|shell|migrate|demo|jobs run …]``.
+"""Composition root and CLI: ``python app.py [serve|worker|shell|migrate|demo|jobs run …]`` (no command: the shell).
 
 The only module that knows every layer. Wiring, not logic.
 """
@@ -175,6 +175,9 @@ async def run_server(settings: Settings) -> None:
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("listening on http://%s:%s", settings.host, runner.addresses[0][1])
+    if settings.emulator_mode:
+        log.info("no Slack or Teams credentials: serving /api/messages unauthenticated for the Bot Framework "
+                 "Emulator on loopback only")
     try:
         await until_signalled()
     finally:
@@ -243,7 +246,8 @@ async def run_migrate(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python app.py", description="Handoff: PM ↔ PMM handoffs for Slack and Teams.")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="run the bot (the local shell when no Slack/Teams credentials are set)")
+    sub.add_parser("serve", help="serve HTTP: Slack and Teams routes, /healthz, /metrics (with no credentials, the "
+                                 "Bot Framework Emulator on loopback only)")
     shell = sub.add_parser("shell", help="chat with the bot locally")
     shell.add_argument("--as", dest="actor", default=None, help="who you are in the shell (default: your login)")
     sub.add_parser("migrate", help="bring the database schema up to date")
@@ -268,10 +272,13 @@ def main(argv: list[str] | None = None) -> int:
         print("Refusing to start:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 2
 
-    command = args.command or "serve"
-    if command == "serve" and (settings.slack_enabled or settings.teams_enabled):
+    command = args.command or "shell"
+    if command == "serve":
+        if refusal := settings.serve_problem():
+            print(refusal, file=sys.stderr)
+            return 2
         asyncio.run(run_server(settings))
-    elif command in ("serve", "shell"):
+    elif command == "shell":
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(run_shell(settings, getattr(args, "actor", None) or _login()))
     elif command == "migrate":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two commands for a fresh machine with only Python 3.11+ (standard library only).
 
-    python3 dev.py run [ARGS]    install into .venv if needed, then `python app.py ARGS`
+    python3 dev.py run [ARGS]    install into .venv if needed, then `python app.py ARGS` (none: the shell)
     python3 dev.py test [ARGS]   install with dev tools if needed, then ruff and pytest ARGS
 
 The virtualenv is (re)built whenever pyproject.toml changes. `test` includes the PostgreSQL

@@ -95,6 +95,19 @@ class Settings(BaseSettings):
     def teams_enabled(self) -> bool:
         return bool(self.microsoft_app_id or self.microsoft_app_password)
 
+    @property
+    def emulator_mode(self) -> bool:
+        """No platform credentials at all: ``serve`` answers the Bot Framework Emulator, unauthenticated."""
+        return not (self.slack_enabled or self.teams_enabled)
+
+    def serve_problem(self) -> str | None:
+        """Why ``serve`` must not start: unauthenticated emulator mode is for loopback only."""
+        if self.emulator_mode and self.host not in LOOPBACK:
+            return (f"Refusing to serve on {self.host} without Slack or Teams credentials: with none, /api/messages "
+                    "is unauthenticated (Bot Framework Emulator mode), so it listens on loopback only "
+                    "(HOST=127.0.0.1).")
+        return None
+
     def problems(self) -> list[str]:
         """Configuration that must not start: a platform without the secret that protects it."""
         found = []

@@ -64,6 +64,8 @@ class PersonRow(Base):
     name_key: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(16))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Set by the person (or a lead for them): the zone a platform reports no longer replaces it.
+    timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

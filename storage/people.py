@@ -116,11 +116,11 @@ class PersonRepository(Repository):
             found = await self._select(new.platform_user_id, with_areas_version)
             assert found is not None
         row, version = found
-        if (row.display_name, row.is_admin) != (new.display_name, new.is_admin) or (
-            new.timezone and new.timezone != row.timezone
-        ):
+        # The platform's zone is a default: it never replaces one the person chose (set_timezone).
+        zone = row.timezone if row.timezone_chosen else new.timezone or row.timezone
+        if (row.display_name, row.is_admin, row.timezone) != (new.display_name, new.is_admin, zone):
             row.display_name, row.name_key, row.is_admin = new.display_name, name_key(new.display_name), new.is_admin
-            row.timezone = new.timezone or row.timezone
+            row.timezone = zone
         return _person(row), version
 
     async def _select(self, platform_user_id: str, with_areas_version: bool = False) -> tuple[PersonRow, str | None] | None:
@@ -166,5 +166,7 @@ class PersonRepository(Repository):
                                                            PersonRow.id == person_id).values(role=role.value))
 
     async def set_timezone(self, person_id: int, timezone: str) -> None:
+        """The person's choice: from now on it stands over the zone their platform reports."""
         await self.session.execute(update(PersonRow).where(PersonRow.workspace_id == self.workspace_id,
-                                                           PersonRow.id == person_id).values(timezone=timezone))
+                                                           PersonRow.id == person_id)
+                                   .values(timezone=timezone, timezone_chosen=True))

@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import ShowTypingMiddleware, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, CallerIdConstants
+from botbuilder.schema import Activity, ActivityEventNames, CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
 from bot.chat.core import Core
@@ -80,8 +80,9 @@ def build_teams(settings: Settings, core: Core) -> tuple[CloudAdapter, Configura
     bot = TeamsBot(core, settings.microsoft_app_id or "")
 
     async def on_error(turn_context: TurnContext, error: Exception) -> None:
-        if turn_context.activity.name == "ContinueConversation":
-            raise error  # a proactive send: the outbox must see the failure to retry or report it
+        if turn_context.activity.name in (ActivityEventNames.continue_conversation,
+                                          ActivityEventNames.create_conversation):
+            raise error  # a proactive send: its caller (the outbox, an export's offer) must see it fail
         log.error("Teams turn failed", exc_info=error)
         await turn_context.send_activity("Sorry, something went wrong on my side. Please try again.")
 

@@ -97,6 +97,10 @@ class TeamsMessenger:
                 stored = await uow.conversations.get(target.address)
                 if stored and target.thread:
                     stored = {**stored, "conversation": {**stored.get("conversation", {}), "id": conversation}}
+                if stored is None and _bare_channel(target.address):
+                    # Teams names every message's conversation by its reply chain ("19:…;messageid=…"), never
+                    # the bare channel: the tenant's service URL and bot, with the channel, start a new post.
+                    stored = _in_channel(await uow.conversations.any_reference(), target.address)
                 template = None
         if stored:
             return ConversationReference().deserialize(stored)
@@ -133,6 +137,18 @@ class TeamsMessenger:
             if await uow.conversations.mark_dead(conversation_id):
                 log.warning("Teams says the bot can no longer post in %s: marked inactive", conversation_id)
             await uow.commit()
+
+
+def _bare_channel(address: str) -> bool:
+    return address.startswith("19:") and "@thread" in address and ";" not in address
+
+
+def _in_channel(template: dict | None, channel: str) -> dict | None:
+    if template is None:
+        return None
+    tenant = (template.get("conversation") or {}).get("tenantId")
+    return {**template, "activityId": None, "user": None,
+            "conversation": {"id": channel, "conversationType": "channel", "isGroup": True, "tenantId": tenant}}
 
 
 def _is_channel(reference: ConversationReference) -> bool:

@@ -41,6 +41,7 @@ from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import ASK_PREFIX, RUN_PREFIX, Context, OutFile, Paragraph, Reply, Strong, Tone, message_of
 from handlers.inbox_worker import unclaimed
 from handlers.teams import actions, files, forms, home, pickers
+from handlers.teams.people import platform_timezone
 from handlers.teams.render import card_text, render_card
 
 log = logging.getLogger("handoff.teams")
@@ -175,9 +176,12 @@ class TeamsBot(ActivityHandler):
         kind = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
         return Caller(
             workspace_id=workspace_of(activity), user_id=user.id, display_name=user.name or user.id,
+            timezone=platform_timezone(activity),
             aliases=tuple(a for a in (getattr(user, "aad_object_id", None),) if a),
             private_conversation=kind != "channel", public_reply=kind == "channel",
-            conversation=activity.conversation.id if activity.conversation else None,
+            # A channel is one conversation however many reply chains it has: its digest is the channel's.
+            conversation=(channel_of(activity.conversation.id) if kind == "channel" else activity.conversation.id)
+            if activity.conversation else None,
         )
 
     async def _remember(self, turn_context: TurnContext) -> None:

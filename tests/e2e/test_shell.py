@@ -77,7 +77,8 @@ def test_state_survives_between_runs_and_demo_seeds(tmp_path: Path) -> None:
     assert "Handoffs owed to you" in out and re.search(r"Driver +lee", out) and "Pricing page shows the usage tier" in out
 
 
-def test_serve_without_credentials_opens_the_shell(tmp_path: Path) -> None:
+def test_no_command_opens_the_shell(tmp_path: Path) -> None:
+    """`python app.py` (and `dev.py run`) with no command is the local shell; `serve` always serves HTTP."""
     result = run_cli(stdin="help\n", cwd=tmp_path)
     assert result.returncode == 0 and "Handoff keeps PMs and PMMs in step" in result.stdout
 

@@ -35,6 +35,7 @@ class TeamsConnector:
     typing: list[Sent] = field(default_factory=list)  # "typing…" indicators, kept apart from what was said
     created: list[dict[str, Any]] = field(default_factory=list)
     fail_statuses: list[int] = field(default_factory=list)  # the next sends answer these, in order
+    create_fail_statuses: list[int] = field(default_factory=list)  # the next new conversations answer these
     # Files PUT to upload_url(): name -> (bytes, request headers); as OneDrive's upload session takes them.
     uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     upload_fail_statuses: list[int] = field(default_factory=list)
@@ -127,6 +128,9 @@ class TeamsConnector:
     async def _create(self, request: web.Request) -> web.Response:
         """A 1:1 chat, or (with channelData.channel) a new post in a channel, as Teams answers them."""
         body = await request.json()
+        if self.create_fail_statuses:
+            return web.json_response({"error": {"code": "Fail", "message": "scripted"}},
+                                     status=self.create_fail_statuses.pop(0))
         self.created.append(body)
         channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
         if channel:

@@ -26,7 +26,7 @@ async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
 
     async with engine.connect() as conn:
         assert await conn.run_sync(diff) == []
-    assert await current_revision(engine) == "0013"
+    assert await current_revision(engine) == "0014"
 
 
 async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ async def test_upgrade_is_idempotent_and_downgrade_works(tmp_path: Path) -> None
             await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "base"))
         assert await current_revision(engine) is None
         await upgrade(engine)
-        assert await current_revision(engine) == "0013"
+        assert await current_revision(engine) == "0014"
     finally:
         await engine.dispose()
 

@@ -211,9 +211,10 @@ async def test_a_home_button_changes_the_handoff_and_answers_with_the_refreshed_
     declined = await click(teams, why, "cmd.ask.", text="the use cases are not written yet")
     assert "Use Case Definition: declined." in words(declined)
     assert home_parts(declined)["Gates waiting on your decision"] == "2"
-    # Regenerate writes a new version after the answer; the next refresh shows it written.
+    # Regenerate writes a new version after the answer (it may be written already, or still being
+    # written, when the card is built); once it is done, the next refresh shows it written.
     again = await click(teams, declined, "draft.regenerate")
-    assert "Drafting it again…" in words(again) and re.search(r"^Draft \d+ being written…$", words(again), re.MULTILINE)
+    assert "Drafting it again…" in words(again)
     await teams.web_app[TEAMS_BOT].drain()
     done = await refreshed(teams, trigger="automatic")
     assert len(re.findall(r"^Draft \d+: a messaging brief$", words(done), re.MULTILINE)) == 2

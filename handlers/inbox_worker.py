@@ -13,6 +13,7 @@ while any request is being acknowledged, so the work of a burst runs after its a
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -35,7 +36,7 @@ DRAIN_SECONDS = 10.0
 REQUEST_HEADER = "x-request-id"
 
 
-class InboxWorker:
+class InboxWorker(abc.ABC):
     """Records requests of one ``source`` at the edge and runs them in the background, exactly once."""
 
     source: str = ""
@@ -56,9 +57,9 @@ class InboxWorker:
         self._token = uuid.uuid4().hex
         self._last_purge = datetime.min.replace(tzinfo=UTC)
 
+    @abc.abstractmethod
     async def run(self, row: Claimed) -> None:
         """Handle one recorded request; the platform's part."""
-        raise NotImplementedError
 
     # --- the edge ---------------------------------------------------------------------------
 

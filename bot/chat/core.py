@@ -175,6 +175,35 @@ class Core:
             )
             return Outcome(error(f"Sorry, something went wrong on my side (error {error_id}). Please try again.", error_id))
 
+    async def read_many(self, caller: Caller, commands: Sequence[c.Command]) -> list[Reply]:
+        """The replies to several reading commands from one unit of work: a view made of sections
+        (Slack's App Home) costs one transaction and one caller look-up, not one per section.
+
+        Each is checked for its right as :meth:`execute` would; one that fails answers with its
+        one-sentence error in its place, and nothing is committed."""
+        bind_workspace(caller.workspace_id)
+        replies: list[Reply] = []
+        try:
+            async with self.uow_factory(caller.workspace_id) as uow:
+                workspace = await self._workspace(uow)
+                actor, areas_version = await uow.people.upsert_caller(
+                    NewPerson(caller.user_id, caller.display_name, caller.timezone, self.is_admin(caller)))
+                for command in commands:
+                    ctx = Ctx(uow, caller, actor, workspace, self.clock(), {}, area_cache=self.area_cache,
+                              areas_version=areas_version)
+                    try:
+                        _check_actor(command, actor)
+                        replies.append(await ROUTES[type(command)](command, ctx))
+                    except HandoffError as exc:
+                        replies.append(error(str(exc), field=exc.field))
+                await uow.commit()  # the caller's row, when first seen or renamed
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("error %s: a view of %s sections failed in workspace %s", error_id, len(commands),
+                          caller.workspace_id, extra={"error_id": error_id, "workspace": caller.workspace_id})
+            return [error(f"Sorry, something went wrong on my side (error {error_id}). Please try again.", error_id)]
+        return replies
+
     async def _run(self, caller: Caller, command: c.Command, profiles: dict[str, NewPerson]) -> Outcome:
         """One attempt: the whole command in one transaction, committed or not at all."""
         async with self.uow_factory(caller.workspace_id) as uow:

@@ -352,6 +352,7 @@ class Listeners:
         if not isinstance(user, str) or not user:
             raise views.Malformed("an app_home_opened event without a user")
         caller = await self.surface.caller(client, context.team_id or "", user)
+        self.surface.home.opened(caller.workspace_id, user)
         self.surface.background(self.surface.publish_home(client, caller, user))
 
     async def on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:

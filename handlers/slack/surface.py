@@ -34,6 +34,7 @@ from bot.ports import NewPerson
 from bot.records import DeliveryKind, NewDelivery, Target
 from bot.reply import Context, OutFile, Paragraph, Reply, Strong
 from handlers.slack import views
+from handlers.slack.home_tab import HomeTabs
 from handlers.slack.render import fallback_text, render_dicts
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ UNDELIVERABLE = PERMANENT_ERRORS | {"user_not_found", "cannot_dm_bot", "user_dis
 EVENT_TYPE = "handoff_delivery"  # message metadata naming the outbox key a post was made for
 DRAIN_SECONDS = 10.0
 BACKGROUND_AT_ONCE = 4
-HOME_REFRESH_DELAY = 0.5  # seconds; a burst of changes publishes each Home once
 _BOT_MENTION = re.compile(r"^\s*<@(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 
 
@@ -180,8 +180,7 @@ class SlackSurface:
         self.conversations = Conversations()
         self._tasks: set[asyncio.Task[None]] = set()
         self._gate = asyncio.Semaphore(BACKGROUND_AT_ONCE)
-        self._home_pending: set[tuple[str, str]] = set()
-        self.home_refresh_delay = HOME_REFRESH_DELAY
+        self.home = HomeTabs(self.publish_home, lambda work: self.background(work, gated=False), self._gate)
         self.inbox: SlackInbox | None = None  # requests acknowledged before they are handled
 
     # --- plumbing -----------------------------------------------------------------------
@@ -193,6 +192,8 @@ class SlackSurface:
         not queue behind a hundred deliveries for the event loop and the database. Drafts are not
         gated: they mostly wait on the model, and must not hold up the deliveries behind them."""
         async def in_turn() -> None:
+            if self.inbox is not None:
+                await self.inbox.answers_first()
             async with self._gate:
                 await work
 
@@ -264,7 +265,7 @@ class SlackSurface:
             self.background(self.write_draft(client, caller, outcome.draft_id, origin_channel), gated=False)
         if outcome.handoffs or outcome.notices:
             for user_id in {caller.user_id, *(n.to.platform_user_id for n in outcome.notices)}:
-                self.refresh_home_soon(client, caller, user_id)
+                self.home.changed(client, caller, user_id)
 
     async def write_draft(self, client: AsyncWebClient, caller: Caller, draft_id: int, channel: str | None,
                           thread_ts: str | None = None) -> None:
@@ -297,20 +298,6 @@ class SlackSurface:
             log.warning("could not show the draft: %s", exc.response.get("error"))
         if outcome.thread_lines:
             await self.deliver(client, caller, dataclasses.replace(outcome, reply=Reply(), draft_id=None), origin_channel=channel)
-
-    def refresh_home_soon(self, client: AsyncWebClient, caller: Caller, user_id: str) -> None:
-        """Coalesce Home refreshes: a burst of changes republishes each person's Home once."""
-        key = (caller.workspace_id, user_id)
-        if key in self._home_pending:
-            return
-        self._home_pending.add(key)
-
-        async def later() -> None:
-            await asyncio.sleep(self.home_refresh_delay)
-            self._home_pending.discard(key)
-            await self.publish_home(client, caller, user_id)
-
-        self.background(later())
 
     async def _show_card(self, d: Delivery, view: HandoffView, outcome: Outcome, clicked: tuple[str, str] | None) -> bool:
         """Refresh the card where it lives; a new handoff's card goes to its release thread or the channel."""
@@ -419,9 +406,7 @@ class SlackSurface:
 
     async def publish_home(self, client: AsyncWebClient, caller: Caller, user_id: str) -> None:
         viewer = caller if user_id == caller.user_id else await self.caller(client, caller.workspace_id.removeprefix("slack:"), user_id)
-        sections = []
-        for command in home.TAB_SECTIONS:
-            sections.append((await self.core.execute(viewer, command)).reply)
+        sections = await self.core.read_many(viewer, home.TAB_SECTIONS)
         try:
             await client.views_publish(user_id=user_id, view=views.home_view(sections))
         except SlackApiError as exc:

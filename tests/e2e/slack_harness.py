@@ -94,7 +94,7 @@ async def running_app(engine: AsyncEngine, clock: FakeClock, drafter: Any = None
                           **({"slack_bot_token": "xoxb-test-token", "handoff_scheduler": "off"} | settings))
         core = Core(SqlUnitOfWorkFactory(engine), clock=clock, drafter=drafter, admins=config.admins)
         web_app = build_web_app(config, core, engine)
-        web_app[SLACK_SURFACE].home_refresh_delay = 0.0  # tests settle with drain(), no need to coalesce
+        web_app[SLACK_SURFACE].home.quiet = 0.0  # tests settle with drain(), no need to coalesce
         runner, port = await serve(web_app)
         async with aiohttp.ClientSession() as http:
             try:

@@ -26,7 +26,8 @@ from storage.inbox import CLAIM, Claim, Claimed, NewRequest, SqlInbox
 
 log = logging.getLogger("handoff.inbox")
 
-AT_ONCE = 4  # rows handled together: enough to overlap platform and database waits
+AT_ONCE = 16  # rows handled together: a burst's answers overlap their database and platform waits
+ANSWERS_FIRST = 1.0  # seconds work after an answer (cards, DMs) may wait for the answers still to come
 LEASE = timedelta(seconds=120)  # longer than any command takes; a dead process's rows are retaken after it
 POLL_SECONDS = 5.0  # rows another process recorded, or left behind when it died
 QUIET_WAIT = 0.5  # seconds a row may wait for the acks in flight
@@ -48,6 +49,8 @@ class InboxWorker(abc.ABC):
         self._in_flight = 0  # requests being acknowledged right now
         self._quiet = asyncio.Event()
         self._quiet.set()
+        self._idle = asyncio.Event()  # nothing recorded is waiting to be handled
+        self._idle.set()
         self._wake = asyncio.Event()
         self._recorded = 0  # requests this process recorded ...
         self._settled = 0  # ... all of which, up to this count, were handled (a later claim found none left)
@@ -84,8 +87,20 @@ class InboxWorker(abc.ABC):
         if not fresh:
             log.info("a repeated %s request (%s) was dropped", self.source, key.partition(":")[0])
         self._recorded += 1
+        self._idle.clear()
         self._wake.set()
         return fresh
+
+    async def answers_first(self, longest: float = ANSWERS_FIRST) -> None:
+        """Wait (at most ``longest`` seconds) until every recorded request has been answered.
+
+        Work that follows an answer (posting a card, a DM) calls this first: in a burst, the
+        answers people wait for go out before the cards of the first ones, not after."""
+        if self._runner is None or self._runner.done():
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(longest):
+                await self._idle.wait()
 
     # --- the handler ------------------------------------------------------------------------
 
@@ -133,6 +148,7 @@ class InboxWorker(abc.ABC):
                 await asyncio.gather(*(self._handle(row) for row in rows))
                 continue
             if rows is not None:
+                self._idle.set()
                 async with self._progress:
                     self._settled = recorded
                     self._progress.notify_all()
@@ -153,9 +169,12 @@ class InboxWorker(abc.ABC):
             await self.run(row)
         except Exception:
             log.exception("a recorded %s request failed (inbox row %s)", self.source, row.id)
+        marked = claim.finished  # the request's own commit marked the row done: nothing left to write
         claim.finished = True  # what it started (cards, DMs) commits on its own: the request is handled
+        if marked:
+            return
         try:
-            await self.store.finish(row, datetime.now(UTC))  # a no-op when the request's own commit did it
+            await self.store.finish(row, datetime.now(UTC))  # a read-only command, a refusal, a failure
         except Exception as exc:
             log.warning("could not mark inbox row %s handled (%s): it runs again after its lease", row.id,
                         type(exc).__name__)

@@ -88,14 +88,16 @@ class HandoffRepository(Repository):
         handoff.version = expected_version + 1
         return handoff
 
-    async def set_message_ref(self, handoff_id: int, message_ref: str) -> None:
-        """Where a platform shows the card; not a change of state, so the version stays."""
-        await self.session.execute(
+    async def set_message_ref(self, number: int, message_ref: str) -> bool:
+        """Where a platform shows the card; not a change of state, so the version stays. One
+        statement by number (it follows every posted card); ``False`` when there is no such handoff."""
+        result = await self.session.execute(
             update(HandoffRow)
-            .where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.id == handoff_id)
+            .where(HandoffRow.workspace_id == self.workspace_id, HandoffRow.number == number)
             .values(message_ref=message_ref)
             .execution_options(synchronize_session=False)
         )
+        return result.rowcount == 1
 
     async def find(self, query: HandoffQuery) -> tuple[list[Handoff], int]:
         """Matching handoffs, soonest due first, and how many match in all."""

@@ -230,9 +230,10 @@ async def set_due(cmd: c.SetDueDate, ctx: Ctx) -> HandoffView:
 
 
 async def attach_message(cmd: c.AttachHandoffMessage, ctx: Ctx) -> None:
-    """Remember where the card is shown; not a change of state, so no history line."""
-    view = await load(ctx, cmd.number)
-    await ctx.uow.handoffs.set_message_ref(view.handoff.id, cmd.message_ref)
+    """Remember where the card is shown; not a change of state, so no history line. Only a platform
+    calls it, just after posting the card it made, so nothing is loaded first."""
+    if not await ctx.uow.handoffs.set_message_ref(cmd.number, cmd.message_ref):
+        raise NotFound(f"There is no handoff #{cmd.number} here; `list all` shows the open ones.")
 
 
 async def show(cmd: c.ShowHandoff, ctx: Ctx) -> HandoffView:

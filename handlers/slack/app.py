@@ -33,6 +33,7 @@ from handlers.messengers import IsActive
 from handlers.slack.inbox import SlackInbox, inbox_key, workspace_of_body
 from handlers.slack.listeners import register
 from handlers.slack.messenger import SlackMessenger
+from handlers.slack.pool import pool
 from handlers.slack.surface import SlackSurface
 from storage.inbox import SqlInbox
 from storage.slack_installations import EncryptedInstallationStore
@@ -135,6 +136,7 @@ def add_routes(web_app: web.Application, bolt: AsyncApp, surface: SlackSurface) 
     if bolt.oauth_flow is not None:
         web_app.router.add_get("/slack/install", install)
         web_app.router.add_get("/slack/oauth_redirect", oauth_redirect)
+    web_app.on_startup.append(_open_session)
     if surface.inbox is not None:
         web_app.on_startup.append(_start_inbox)
     web_app.on_cleanup.append(_drain)
@@ -231,6 +233,13 @@ async def _start_inbox(web_app: web.Application) -> None:
     web_app[SLACK_SURFACE].inbox.start()
 
 
+async def _open_session(web_app: web.Application) -> None:
+    """Every Web API call and response_url answer of this app reuses one pool of connections."""
+    session = pool(web_app[SLACK].client)
+    if web_app[SLACK_SURFACE].inbox is not None:
+        web_app[SLACK_SURFACE].inbox.session = session
+
+
 async def _drain(web_app: web.Application) -> None:
     """Shutdown: handle what was acknowledged (each row is safe in the database either way), then
     let the posts it started finish."""
@@ -238,6 +247,8 @@ async def _drain(web_app: web.Application) -> None:
     await surface.drain()
     if surface.inbox is not None:
         await surface.inbox.stop()
+    if web_app[SLACK].client.session is not None:
+        await web_app[SLACK].client.session.close()
 
 
 def add_socket_mode(web_app: web.Application, bolt: AsyncApp, app_token: str) -> None:

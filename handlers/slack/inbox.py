@@ -81,6 +81,7 @@ class SlackInbox(InboxWorker):
     def __init__(self, bolt: AsyncApp, store: SqlInbox, *, at_once: int = AT_ONCE, lease: timedelta = LEASE) -> None:
         super().__init__(store, at_once=at_once, lease=lease)
         self.bolt = bolt
+        self.session: aiohttp.ClientSession | None = None  # the app's pooled session, once it is serving
 
     async def accept(self, workspace_id: str, key: str, raw: bytes, headers: dict[str, str]) -> None:
         """Record the request (a repeat of one already recorded is dropped) and wake the handler."""
@@ -108,7 +109,7 @@ class SlackInbox(InboxWorker):
         else:
             return
         try:
-            response = await AsyncWebhookClient(url, timeout=10).send_dict(message)
+            response = await AsyncWebhookClient(url, timeout=10, session=self.session).send_dict(message)
             if response.status_code != 200:
                 log.warning("Slack refused the answer on response_url (%s: %s)", response.status_code, response.body)
         except (TimeoutError, aiohttp.ClientError) as exc:

@@ -31,6 +31,7 @@ class Call:
     token: str | None = None
     response_key: str | None = None  # which response_url was posted to
     at: float = field(default_factory=time.perf_counter)  # when it arrived: benchmarks time answers with it
+    peer: Any = None  # the caller's (host, port): calls on one kept-alive connection share it
 
 
 @dataclass
@@ -153,7 +154,7 @@ class FakeSlackApi:
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
-        self.calls.append(Call(method, params, dict(request.headers), token))
+        self.calls.append(Call(method, params, dict(request.headers), token, peer=_peer(request)))
         if method == "chat.postMessage":
             if self.delay:
                 await asyncio.sleep(self.delay)
@@ -230,7 +231,7 @@ class FakeSlackApi:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await self._params(request), dict(request.headers),
-                               response_key=request.match_info["key"]))
+                               response_key=request.match_info["key"], peer=_peer(request)))
         return web.json_response({"ok": True})
 
     def answers_at(self, key: str) -> list[float]:
@@ -321,3 +322,7 @@ class FakeSlackApi:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}
+
+
+def _peer(request: web.Request) -> Any:
+    return request.transport.get_extra_info("peername") if request.transport else None
